@@ -1,0 +1,3 @@
+"""faasguard: security for serverless applications (scan, fix, protect, detect)."""
+
+__version__ = "0.1.0"
