@@ -26,7 +26,7 @@ from faasguard.model.application import (
     Trust,
     VpcConfig,
 )
-from faasguard.model.finding import ErrorKind, Finding, Fix, FlowStep, ScanError, Severity
+from faasguard.model.finding import ErrorKind, Finding, Fix, FlowStep, ScanError, Severity, Suppression
 from faasguard.model.location import Location
 from faasguard.model.value import Value, ValueKind
 
@@ -35,6 +35,6 @@ __all__ = [
     "Api", "ApiKind", "Application", "Authorizer", "AuthorizerKind", "Cors", "ErrorKind",
     "Finding", "Fix", "FlowStep", "Function", "FunctionUrl", "Location", "ManagedPolicyRef",
     "PackageType", "Permission", "PolicyTemplateRef", "Resource", "ResourceKind", "Role",
-    "ScanError", "Severity", "Statement", "Throttling", "Trigger", "TriggerKind", "Trust",
+    "ScanError", "Severity", "Statement", "Suppression", "Throttling", "Trigger", "TriggerKind", "Trust",
     "Value", "ValueKind", "VpcConfig",
 ]

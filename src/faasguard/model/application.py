@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from faasguard.model.finding import Suppression
 from faasguard.model.location import Location
 from faasguard.model.value import Value
 
@@ -412,6 +413,7 @@ class Application:
     apis: tuple[Api, ...] = ()
     resources: tuple[Resource, ...] = ()
     permissions: tuple[Permission, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
 
     def function(self, function_id: str) -> Function | None:
         return next((f for f in self.functions if f.id == function_id), None)

@@ -118,3 +118,15 @@ class ScanError:
     kind: ErrorKind = ErrorKind.PARSE
     line: int = 0
     function: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A skip declared in the IaC itself, e.g. CloudFormation resource
+    ``Metadata: {faasguard: {skip: [{id: FG-FN-001, reason: ...}]}}``. ``scope`` is the logical id of
+    the resource or function it applies to; ``rule_id`` may be ``*``."""
+
+    rule_id: str
+    scope: str
+    reason: str
+    location: Location

@@ -1,0 +1,1 @@
+"""Checks over the application model (see ARCHITECTURE.md)."""

@@ -1,0 +1,108 @@
+"""Loaders: IaC files -> application model.
+
+``load_tree`` finds candidate files, parses each once, and hands it to the first loader that
+claims it. A file that can't be parsed, or that is recognised but not supported, becomes a
+``ScanError``; the rest of the tree is still loaded.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from faasguard.loaders.base import Loader, LoadOptions, LoadResult
+from faasguard.loaders.discovery import Candidate, walk
+from faasguard.loaders.document import Document, DocumentError, load_document
+from faasguard.model import ErrorKind, ScanError
+
+log = logging.getLogger(__name__)
+
+# (module, class) in the order they are asked; serverless first, since its files pull in others.
+_LOADER_CLASSES = (
+    ("faasguard.loaders.serverless", "ServerlessLoader"),
+    ("faasguard.loaders.cloudformation", "CloudFormationLoader"),
+    ("faasguard.loaders.chalice", "ChaliceLoader"),
+    ("faasguard.loaders.zappa", "ZappaLoader"),
+)
+
+
+def available_loaders() -> list[Loader]:
+    loaders: list[Loader] = []
+    for module, cls in _LOADER_CLASSES:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        loaders.append(getattr(mod, cls)())
+    return loaders
+
+
+def _unsupported_kind(doc: Document) -> str | None:
+    """Recognisable deployment configs that no loader handles yet."""
+    name = doc.path.name
+    if doc.path.parent.name == ".chalice" and name == "config.json":
+        return "Chalice configuration"
+    if name.startswith("zappa_settings."):
+        return "Zappa settings"
+    return None
+
+
+def load_tree(root: Path, options: LoadOptions | None = None) -> LoadResult:
+    options = options or LoadOptions()
+    root = root.resolve()
+    scan_root = root if root.is_dir() else root.parent
+    result = LoadResult()
+    loaders = available_loaders()
+    docs: list[Document] = []
+    terraform_dirs: dict[Path, str] = {}
+    for cand in walk(root):
+        if cand.path.name.endswith((".tf", ".tf.json", ".tfvars")):
+            terraform_dirs.setdefault(cand.path.parent, cand.file)
+            continue
+        try:
+            docs.append(load_document(cand.path, cand.file))
+        except DocumentError as exc:
+            # Only report files that look like they were meant to be IaC or config we read.
+            result.errors.append(ScanError(cand.file, exc.message, exc.kind, exc.line))
+        except Exception as exc:  # a parser bug must not end the scan
+            log.debug("parser crashed on %s", cand.file, exc_info=True)
+            result.errors.append(ScanError(cand.file, f"could not parse: {type(exc).__name__}: {exc}",
+                                           ErrorKind.INTERNAL))
+    for pass_no in (0, 1):  # serverless first: its ${file()} includes are not stand-alone documents
+        for doc in docs:
+            if doc.path in result.consumed:
+                continue
+            for loader in loaders:
+                if (pass_no == 0) != (loader.name == "serverless"):
+                    continue
+                try:
+                    if not loader.claims(doc):
+                        continue
+                    sub = loader.load(doc, scan_root, options)
+                except Exception as exc:
+                    log.debug("loader %s crashed on %s", loader.name, doc.file, exc_info=True)
+                    result.errors.append(ScanError(doc.file, f"{loader.name} loader failed: "
+                                                   f"{type(exc).__name__}: {exc}", ErrorKind.INTERNAL))
+                    result.consumed.add(doc.path)
+                    break
+                result.applications.extend(sub.applications)
+                result.errors.extend(sub.errors)
+                result.consumed |= sub.consumed | {doc.path}
+                break
+    claimed = {"chalice", "zappa"} & {loader.name for loader in loaders}
+    for doc in docs:
+        kind = _unsupported_kind(doc)
+        if doc.path not in result.consumed and kind and not claimed:
+            result.errors.append(ScanError(doc.file, f"{kind} is not supported yet; its functions were not "
+                                           "scanned", ErrorKind.UNSUPPORTED))
+    if terraform_dirs and "terraform" not in {loader.name for loader in loaders}:
+        for file in sorted(terraform_dirs.values()):
+            result.errors.append(ScanError(file, "Terraform is not supported yet; the functions of this "
+                                           "directory were not scanned", ErrorKind.UNSUPPORTED))
+    return result
+
+
+__all__ = ["Candidate", "Document", "LoadOptions", "LoadResult", "Loader", "load_tree"]
