@@ -100,6 +100,11 @@ def scan(root: Path, options: ScanOptions | None = None,
                                                             item.category, item.cwe, item.references,
                                                             item.remediation))
 
+    if not loaded.applications:
+        # An empty result must never read as a clean scan.
+        errors.append(ScanError(root.name if root.is_file() else ".",
+                                "no serverless application found (looked for serverless.yml, SAM/"
+                                "CloudFormation templates)", ErrorKind.UNSUPPORTED))
     findings = _dedupe(findings)
     suppressor = Suppressor(scan_root, loaded.applications, inline=options.inline_suppressions)
     kept, suppressed = suppressor.apply(findings)

@@ -68,6 +68,10 @@ def build() -> typer.Typer:
 
 def run(args: list[str]) -> int:
     cli = build()
+    if args and args[0] == "scan":
+        from faasguard.cli.scan_cmd import pair_output_files
+
+        args = pair_output_files(args)
     try:
         cli(args=args, prog_name="faasguard", standalone_mode=True)
     except SystemExit as exc:
