@@ -1,0 +1,1 @@
+"""faasguard.guard: runtime protection inside a function (standard library only at import)."""

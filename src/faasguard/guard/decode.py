@@ -1,0 +1,183 @@
+"""Decoding layers applied before detection.
+
+Attackers spell the same payload many ways: URL encoding (once, twice, ``%u``), overlong
+UTF-8 (``%c0%af``), HTML entities, JS/JSON escapes, SQL comments between keywords,
+full-width characters and base64. ``variants(text)`` returns the distinct normal forms a
+detector should look at; the work is bounded (fixed number of passes, input capped).
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import re
+import unicodedata
+
+MAX_DECODE_CHARS = 65536  # longer inputs are decoded only in their first part
+_MAX_URL_PASSES = 3
+
+_PCT = re.compile(r"%(?:[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})")
+_PCT_BYTES = re.compile(r"(?:%[0-9a-fA-F]{2})+")
+_PCT_U = re.compile(r"%u([0-9a-fA-F]{4})")
+_JS_ESCAPE = re.compile(r"\\(?:u\{?([0-9a-fA-F]{4})\}?|x([0-9a-fA-F]{2}))")
+_HEX_LITERAL_SEP = re.compile(r"0x(2[eEfF]|5[cC])")  # "0x2e0x2e0x2f" spellings of ../
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});?")
+_SQL_INLINE_COMMENT = re.compile(r"/\*!?\d{0,6}|\*/")
+_BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _decode_pct_bytes(match: re.Match[str]) -> str:
+    raw = bytes.fromhex(match.group(0).replace("%", ""))
+    return _decode_lenient_utf8(raw)
+
+
+def _decode_lenient_utf8(raw: bytes) -> str:
+    """UTF-8 that also folds overlong forms the way old IIS/Tomcat did (``c0 af`` -> ``/``)."""
+    out: list[str] = []
+    i, n = 0, len(raw)
+    while i < n:
+        b0 = raw[i]
+        if b0 < 0x80:
+            out.append(chr(b0))
+            i += 1
+        elif b0 in (0xC0, 0xC1) and i + 1 < n:
+            b1 = raw[i + 1]
+            # overlong two-byte form; a lead byte before plain ASCII is just dropped
+            out.append(chr(b1) if b1 < 0x80 else chr(((b0 & 0x1F) << 6) | (b1 & 0x3F)))
+            i += 2
+        elif b0 == 0xE0 and i + 2 < n and raw[i + 1] < 0xA0:
+            out.append(chr(((raw[i + 1] & 0x3F) << 6) | (raw[i + 2] & 0x3F)))
+            i += 3
+        elif b0 == 0xF0 and i + 3 < n and raw[i + 1] < 0x90:
+            out.append(chr(((raw[i + 2] & 0x3F) << 6) | (raw[i + 3] & 0x3F)))
+            i += 4
+        else:
+            length = 2 if b0 < 0xE0 else 3 if b0 < 0xF0 else 4
+            chunk = raw[i : i + length]
+            out.append(chunk.decode("utf-8", "replace"))
+            i += max(1, len(chunk))
+    return "".join(out)
+
+
+def url_decode(text: str, plus_as_space: bool = False) -> str:
+    if plus_as_space:
+        text = text.replace("+", " ")
+    text = _PCT_U.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return _PCT_BYTES.sub(_decode_pct_bytes, text)
+
+
+def url_decode_repeated(text: str, plus_as_space: bool = False) -> str:
+    for _ in range(_MAX_URL_PASSES):
+        if "%" not in text or not _PCT.search(text):
+            break
+        decoded = url_decode(text, plus_as_space)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _js_unescape(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        code = m.group(1) or m.group(2)
+        return chr(int(code, 16))
+
+    return _JS_ESCAPE.sub(repl, text)
+
+
+def normalize(text: str) -> str:
+    """One canonical form: URL, JS and HTML decoding, NFKC, control characters dropped."""
+    out = text
+    for _ in range(2):
+        before = out
+        if "%" in out:
+            out = url_decode_repeated(out)
+        if "\\" in out:
+            out = _js_unescape(out)
+        if "&" in out:
+            out = html.unescape(out)
+        if out == before:
+            break
+    if not out.isascii():
+        out = unicodedata.normalize("NFKC", out)
+    if _CONTROL.search(out):
+        out = _CONTROL.sub("", out)
+    return out
+
+
+# Characters that some servers map to a slash or dot (Unicode look-alikes, IIS best-fit mappings).
+_PATH_LOOKALIKES = str.maketrans({
+    "\u2215": "/", "\u2044": "/", "\u29f8": "/", "\uff0f": "/", "\u2216": "/", "\ufe68": "/",
+    "\uff3c": "/", "\u29f5": "/", "\uefc8": "/", "\uf025": "/", "\u3002": ".", "\uff0e": ".",
+    "\u2024": ".", "\ufe52": ".", "\\": "/",
+})
+
+
+def path_form(text: str) -> str:
+    """Normal form for path checks: ``0x2e``/``0x2f`` spellings, look-alike slashes, backslashes."""
+    out = _HEX_LITERAL_SEP.sub(lambda m: chr(int(m.group(1), 16)), text) if "0x" in text else text
+    return out.translate(_PATH_LOOKALIKES)
+
+
+def sql_form(text: str) -> str:
+    """Normal form for SQL: inline comments ``/**/`` become spaces, ``+`` becomes a space."""
+    out = _SQL_INLINE_COMMENT.sub(" ", text) if "/*" in text else text
+    return out
+
+
+def base64_payloads(text: str, limit: int = 3) -> list[str]:
+    """Text hidden in base64 tokens (printable results only), at most ``limit`` of them."""
+    found: list[str] = []
+    for m in _BASE64_TOKEN.finditer(text):
+        token = m.group(0)
+        if token.isalpha() and (token.islower() or token.isupper()):
+            continue  # plain words, not base64
+        decoded = _b64(token)
+        if decoded is not None:
+            found.append(decoded)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def base64_bytes(token: str) -> bytes | None:
+    padded = token + "=" * (-len(token) % 4)
+    try:
+        if "-" in token or "_" in token:
+            return base64.urlsafe_b64decode(padded)
+        return base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _b64(token: str) -> str | None:
+    raw = base64_bytes(token.rstrip("="))
+    if not raw:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+        if sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t") < 0.9 * len(text):
+            return text if raw[:2] in (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\xac\xed") else None
+    if sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t") < 0.9 * len(text):
+        return None
+    return text
+
+
+def variants(text: str) -> list[str]:
+    """Distinct forms of ``text`` worth scanning: raw, normalised, and form-decoded."""
+    if len(text) > MAX_DECODE_CHARS:
+        text = text[:MAX_DECODE_CHARS]
+    forms = [text]
+    norm = normalize(text)
+    if norm != text:
+        forms.append(norm)
+    if "+" in text and "%" in text:
+        plus = normalize(url_decode_repeated(text, plus_as_space=True))
+        if plus not in forms:
+            forms.append(plus)
+    return forms

@@ -1,0 +1,149 @@
+"""OS command injection: a shell control operator followed by a command with shell-like
+arguments, command substitution, shell-only syntax, and calls into process-spawning APIs.
+
+Common words that are also commands ("cat", "echo", "type") only count after an operator
+and with an argument that looks like a shell argument (a path, a flag, a variable, the
+end of the input), so "; cat is fine" in prose is not a command.
+"""
+
+from __future__ import annotations
+
+import re
+
+from faasguard.guard.detection import Detection, excerpt_of
+
+# commands that are almost never ordinary words
+_STRONG_COMMANDS = (
+    r"whoami|uname|ifconfig|ipconfig|netstat|nslookup|wget|curl|ncat|netcat|nc|bash|zsh|ksh|csh|dash|"
+    r"sh|powershell|pwsh|cmd|cmd\.exe|certutil|bitsadmin|mshta|rundll32|regsvr32|wmic|cscript|wscript|"
+    r"systeminfo|tasklist|taskkill|telnet|tftp|chmod|chown|passwd|useradd|crontab|xterm|sudo|"
+    r"python[23]?|perl|ruby|php|lua|node|gcc|busybox|base64|xxd|hexdump|nmap|scp|rsync|socat|"
+    r"id|ls|pwd|dir|ps|env|printenv|hostname|killall|pkill|reboot|shutdown|halt|lastlog|lastlogin|"
+    r"rm|mkfifo|mknod|sleep|ping|net|cscli|cat|tac|more|less|head|tail|echo|printf|type|set|find|"
+    r"grep|awk|sed|cut|sort|uniq|wc|kill|exec|eval|eval|who|w|last|finger|chef-run|timeout|expr|"
+    r"touch|cp|mv|mkdir|rmdir|ln|tar|zip|unzip|gzip|dd|strings|od|file|stat|locate|which|whereis|"
+    r"ssh|ftp|mail|sendmail|at|nohup|setsid|script|tee|xargs|vi|vim|nano|ed|sort|rev|tr|openssl|"
+    r"reg|sc|schtasks|vssadmin|bcdboot|bcdedit|del|copy|move|start|call|for|if|cd|ver|fc|findstr|"
+    r"icacls|attrib|route|arp|tracert|traceroute|dig|host|whois|uptime|df|du|free|top|lsof|lsmod|"
+    r"insmod|modprobe|mount|umount|useradd|groupadd|usermod|nmcli|iptables|systemctl|service|"
+    r"docker|kubectl|aws|gcloud|az|msiexec|regedit|net1|quser|qwinsta|type|ls"
+)
+# after an operator: a command word then something that ends the input or is a shell argument
+_OPERATOR_COMMAND = re.compile(
+    r"(?P<op>&&|\|\||[;&|`\n\r]|\$\(|%0a|^)[ \t]*[({]?[ \t]*"
+    r"(?:(?:/usr)?(?:/local)?/s?bin/)?(?:" + _STRONG_COMMANDS + r")"
+    r"(?P<tail>$|[\s;&|`)'\"<>{},]|\$\{?IFS|\$\d|\t)",
+    re.IGNORECASE,
+)
+_WORD_COMMANDS = frozenset({
+    "cat", "tac", "more", "less", "head", "tail", "echo", "printf", "type", "set", "find", "sort", "file",
+    "who", "w", "last", "at", "host", "top", "start", "call", "for", "if", "cd", "ver", "fc", "free", "net",
+    "ping", "sleep", "kill", "id", "ls", "dir", "ps", "env", "rm", "cp", "mv", "ln", "tar", "zip", "dd",
+    "stat", "which", "tee", "vi", "ed", "rev", "tr", "reg", "sc", "del", "copy", "move", "mail", "script",
+    "touch", "strings", "od", "wc", "cut", "uniq", "grep", "awk", "sed", "route", "arp", "dig", "df",
+    "du", "mount", "service", "time", "timeout", "expr", "exec", "eval", "find", "locate", "whereis",
+    "node", "ruby", "php", "perl", "lua", "aws", "az", "docker", "uptime", "hostname", "halt", "reboot",
+})
+_SHELL_ARG = re.compile(
+    r"^\s*(?:$|[;&|`)<>'\"]|-{1,2}[a-z]|/|\\|~|\$|\.{1,2}/|[a-z]:\\|\d+(?:\.\d+){3}|\d+\s*$|%[a-z0-9_]+%|"
+    r"[a-z0-9_.-]+\.(?:txt|sh|log|ini|conf|php|py|pl|exe|bat|gz|rb)\b|[a-z]+\s*[|;&]|%%|\{|"
+    r"(?:localhost|127\.|google|http)|/[a-z]\b|a\b|(?:all|view|user|localgroup|share|start|stop)\b)",
+    re.IGNORECASE,
+)
+_SUBSTITUTION = re.compile(
+    r"\$\((?!\s*\))[^)]{0,200}\)|`[^`\n]{1,200}`|\$\{IFS\}|\$IFS\b|\$\{?PATH(?::|\})|<<<|"
+    r"\{[a-z0-9_./-]+,[^{}\s]{1,100}\}|\(\)\s*\{\s*:;\s*\}|\$'\\x[0-9a-f]|/dev/(?:tcp|udp)/",
+    re.IGNORECASE,
+)
+_BINARY_PATH = re.compile(
+    r"(?:^|[\s;&|`'\"=(])(?:/usr)?(?:/local)?/s?bin/(?:ba|z|k|c|da)?sh\b|\b(?:cmd|powershell)(?:\.exe)?\s+/?[ck-]|"
+    r"(?:^|[\s;&|`'\"=(])/(?:usr/)?s?bin/[a-z0-9_.-]+|\bcmd\.exe\b|\bpowershell\b.*-(?:enc|command|c)\b",
+    re.IGNORECASE,
+)
+_CODE_EXEC = re.compile(
+    r"\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|execsync|spawnsync|execfile|"
+    r"os\.system|os\.popen|subprocess\.\w+|runtime\.getruntime\(\)\.exec)\s*\(\s*['\"`$]|"
+    r"child_process|getruntime\s*\(\s*\)\s*\.\s*exec|processbuilder\s*\(|require\s*\(\s*['\"]child_process|"
+    r"__import__\s*\(\s*['\"]os['\"]\s*\)|\bsocket\s*\(\s*s\s*,\s*pf_inet|\bfsockopen\s*\(|"
+    r"\bIEX\s*\(|\binvoke-(?:expression|webrequest)\b|\bnew-object\s+net\.webclient",
+    re.IGNORECASE,
+)
+_WINDOWS = re.compile(
+    r"\bfor\s+/[fdlr]\b|\bfor\s+%%?[a-z@]\s+in\s*\(|\bif\s+(?:not\s+)?exist\b|%[a-z_]{2,20}%\s*(?:&|\||$)|"
+    r"\bnet\s+(?:user|localgroup|view|share|use|start|stop)\b|\bcopy\s+con\b|\bset\s+/[ap]\b",
+    re.IGNORECASE,
+)
+_HINT = re.compile(r"[;&|`$\n\r]|%0a|/bin/|\bcmd|\bpowershell|\bsystem|exec|child_process|<<<|\bfor\b|"
+                   r"\bif\b|popen|/dev/|\{[^}]*,|processbuilder|fsockopen|socket", re.IGNORECASE)
+
+
+def detect_cmdi(text: str) -> Detection | None:
+    if not _HINT.search(text) and not _starts_with_command(text):
+        return None
+    for m in _OPERATOR_COMMAND.finditer(text):
+        word = _command_word(m.group(0))
+        operator = m.group("op")
+        tail = text[m.start("tail") :]
+        if not operator.strip():  # start of input: only a whole-command shape counts
+            if not _looks_like_bare_command(text):
+                continue
+        elif operator in ("\n", "\r", "%0a", "%0A") or operator.isspace():
+            # line breaks separate sentences in prose: demand a rare command with shell arguments
+            if word in _WORD_COMMANDS or not _SHELL_ARG.match(tail) or not tail.strip():
+                continue
+        elif operator == "&" and _joins_words(text, m.start("op")):
+            continue  # "a=1&b=2", "R&D", passwords
+        if word in _WORD_COMMANDS and not _SHELL_ARG.match(tail):
+            continue
+        return Detection("cmdi", "FG-CMDI-001", "", excerpt_of(text, m.start(), m.end()), "critical",
+                         f"shell operator followed by command '{word}'")
+    for rule_id, pattern, message in (
+        ("FG-CMDI-002", _SUBSTITUTION, "shell substitution or shell-only syntax"),
+        ("FG-CMDI-003", _BINARY_PATH, "path to a shell or system binary"),
+        ("FG-CMDI-004", _CODE_EXEC, "call into a process-spawning API"),
+        ("FG-CMDI-005", _WINDOWS, "Windows command syntax"),
+    ):
+        m = pattern.search(text)
+        if m and not (rule_id == "FG-CMDI-002" and _benign_substitution(m.group(0))):
+            return Detection("cmdi", rule_id, "", excerpt_of(text, m.start(), m.end()), "critical", message)
+    return None
+
+
+def _joins_words(text: str, at: int) -> bool:
+    before = text[at - 1 : at]
+    after = text[at + 1 : at + 2]
+    return before.isalnum() and after.isalnum()
+
+
+def _command_word(matched: str) -> str:
+    word = re.sub(r"^(?:[\s;&|`\n\r$({]|%0a)+", "", matched.lower())
+    word = re.sub(r"^(?:/usr)?(?:/local)?/s?bin/", "", word)
+    return re.split(r"[\s;&|`)'\"<>{},$\t]", word, maxsplit=1)[0]
+
+
+_BARE = re.compile(
+    r"^\s*(?:whoami|uname(?:\s+-a)?|ifconfig|ipconfig(?:\s+/all)?|netstat\s+-\w+|ls\s+-\w+|"
+    r"(?:cat|tac|more|head|tail|type)\s+[/\\~.a-z]:?[/\\]\S*|(?:wget|curl)\s+\S+|nc\s+-\S+|"
+    r"(?:ba)?sh\s+-[ci]\b|ping\s+-[cn]\s+\d|sleep\s+\d+\s*$)",
+    re.IGNORECASE,
+)
+
+
+def _starts_with_command(text: str) -> bool:
+    return bool(_BARE.match(text))
+
+
+def _looks_like_bare_command(text: str) -> bool:
+    return bool(_BARE.match(text))
+
+
+def _benign_substitution(found: str) -> bool:
+    """Backtick pairs around one ordinary word (Markdown ``code``) are not substitution."""
+    if found.startswith("`"):
+        inner = found[1:-1].strip()
+        return not re.search(r"[\s;|&$/<>]", inner) and not re.fullmatch(
+            r"(?:whoami|id|ls|uname|pwd|hostname|ifconfig|env|ps|w)", inner, re.IGNORECASE
+        )
+    if found.startswith("{"):
+        return not re.match(r"\{(?:[a-z]+,[-/$]|,|[a-z]+,/)", found, re.IGNORECASE)
+    return False

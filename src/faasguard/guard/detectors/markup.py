@@ -1,0 +1,68 @@
+"""Markup attacks: XML external entities (DOCTYPE/ENTITY, XInclude), server-side includes
+and ESI, Log4Shell-style lookups (with nested-lookup obfuscation), CRLF header injection,
+prototype pollution, and inline PHP."""
+
+from __future__ import annotations
+
+import re
+
+from faasguard.guard.detection import Detection, excerpt_of
+
+_XXE = re.compile(
+    r"<!DOCTYPE\s[^>]{0,300}(?:\[|SYSTEM|PUBLIC)|<!ENTITY\s|<xi:include\b|xmlns:xi\s*=|"
+    r"<!\[CDATA\[[^\]]{0,200}<!ENTITY",
+    re.IGNORECASE,
+)
+_SSI = re.compile(r"<!--\s*#\s*(?:exec|include|echo|config|printenv|set|fsize|flastmod|if)\b|<esi:\w+",
+                  re.IGNORECASE)
+_LOOKUP_DEFAULT = re.compile(r"\$\{[^${}]{0,80}:-([^${}]{0,40})\}")
+_LOOKUP_CASE = re.compile(r"\$\{(?:lower|upper|date|env|sys|main|ctx|spring|k8s|docker|bundle|java|"
+                          r"web|log4j|marker|map|sd|jvmrunargs|base64)?:([^${}]{0,40})\}", re.IGNORECASE)
+_JNDI = re.compile(r"\$\{\s*j\s*n\s*d\s*i\s*:", re.IGNORECASE)
+_JNDI_URL = re.compile(r"\bjndi:(?:ldaps?|rmi|dns|iiop|corba|nds|nis|http)s?:", re.IGNORECASE)
+_CRLF = re.compile(
+    r"[\r\n]\s*(?:set-cookie|location|content-(?:type|length|disposition)|x-[\w-]+|refresh|"
+    r"access-control-[\w-]+|http/\d)\s*:",
+    re.IGNORECASE,
+)
+_PROTO = re.compile(
+    r"__proto__|\bconstructor\s*(?:\.|\[\s*['\"]?)\s*prototype\b|\[\s*['\"]?constructor['\"]?\s*\]\s*\[",
+    re.IGNORECASE,
+)
+_PHP = re.compile(r"<\?(?:php\b|=|\s)|\bphp://(?:input|filter)|\b(?:assert|create_function|preg_replace)\s*\(\s*"
+                  r"['\"].{0,60}(?:/e|system|exec)", re.IGNORECASE)
+_HINT = re.compile(r"<!|<xi|xmlns:xi|<!--|<esi|\$\{|jndi|[\r\n]|proto|constructor|<\?|php", re.IGNORECASE)
+
+
+def resolve_lookups(text: str) -> str:
+    """Undo Log4j nested lookups (``${lower:j}``, ``${::-n}``, ``${env:X:-d}``), bounded passes."""
+    out = text
+    for _ in range(8):
+        new = _LOOKUP_DEFAULT.sub(r"\1", out)
+        new = _LOOKUP_CASE.sub(r"\1", new)
+        if new == out:
+            break
+        out = new
+    return out
+
+
+def detect_markup(text: str) -> Detection | None:
+    if not _HINT.search(text):
+        return None
+    if "$" in text or "jndi" in text.lower():
+        resolved = resolve_lookups(text) if "${" in text else text
+        m = _JNDI.search(resolved) or _JNDI_URL.search(resolved)
+        if m:
+            return Detection("jndi", "FG-JNDI-001", "", excerpt_of(resolved, m.start(), m.end()), "critical",
+                             "JNDI lookup (Log4Shell)")
+    for category, rule_id, pattern, message in (
+        ("xxe", "FG-XXE-001", _XXE, "XML DOCTYPE/ENTITY declaration"),
+        ("ssi", "FG-SSI-001", _SSI, "server-side include directive"),
+        ("crlf", "FG-CRLF-001", _CRLF, "CRLF followed by an HTTP header"),
+        ("prototype_pollution", "FG-PROTO-001", _PROTO, "prototype pollution key"),
+        ("code_injection", "FG-CODE-001", _PHP, "inline PHP code"),
+    ):
+        m = pattern.search(text)
+        if m:
+            return Detection(category, rule_id, "", excerpt_of(text, m.start(), m.end()), "high", message)
+    return None

@@ -1,0 +1,309 @@
+"""SQL injection: tokenise, then judge the token fingerprint.
+
+Like libinjection, the input is tokenised three times: as is, and as if it continued a
+single- or double-quoted string (the usual injection point). Each token gets one type
+letter and the detector looks at the fingerprint, so ``O'Brien`` (a word, a quote, a word)
+or prose with "select ... from" (words between keywords, no SQL syntax) do not match while
+``' or 'a'='a`` (string, logic, string, operator, string) does.
+
+Type letters: s string, n number/literal, v variable, b bare word, F SQL function call,
+f other call, U union, S select, K clause keyword (from, where, order, ...), T statement
+keyword (drop, insert, exec, ...), & logic (and/or/xor), o operator, c comment,
+( ) , ; punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from faasguard.guard.detection import Detection, excerpt_of
+
+_TOKEN = re.compile(
+    r"(?P<ws>\s+)"
+    r"|(?P<c>--(?:[\s\-].*|$)|\#.*|/\*.*?(?:\*/|$))"
+    r"|(?P<s>'(?:[^'\\]|\\.|'')*(?:'|$)|\"(?:[^\"\\]|\\.|\"\")*(?:\"|$)|`[^`]*(?:`|$))"
+    r"|(?P<n>0x[0-9a-f]+|0b[01]+|\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+)"
+    r"|(?P<v>@@?[\w.$]+)"
+    r"|(?P<w>[a-z_\u00c0-\uffff][\w$.\u00c0-\uffff]*)"
+    r"|(?P<o>:=|<=>|<>|!=|<=|>=|\|\||&&|[=<>!|&^~+\-*/%])"
+    r"|(?P<p>[(),;])"
+    r"|(?P<x>.)",
+    re.DOTALL,
+)
+
+_LOGIC = frozenset({"and", "or", "xor", "&&", "||"})
+_VALUE_WORDS = frozenset({"null", "true", "false", "not"})
+_OP_WORDS = frozenset({"like", "rlike", "regexp", "is", "in", "between", "sounds", "div", "mod", "collate"})
+_CLAUSE = frozenset({
+    "from", "where", "having", "limit", "order", "group", "by", "into", "values", "table", "case",
+    "when", "then", "else", "end", "as", "distinct", "all", "top", "offset", "procedure", "asc",
+    "desc", "exists", "outfile", "dumpfile", "set", "join", "on", "database", "user", "delay", "escape",
+})
+_STATEMENT = frozenset({
+    "drop", "insert", "update", "delete", "exec", "execute", "declare", "shutdown", "create", "alter",
+    "truncate", "waitfor", "grant", "revoke", "replace", "handler", "load", "call",
+})
+_SQL_FUNCTIONS = frozenset({
+    "concat", "concat_ws", "group_concat", "char", "chr", "nchar", "ascii", "substring", "substr",
+    "mid", "cast", "convert", "version", "database", "user", "current_user", "system_user",
+    "session_user", "schema", "hex", "unhex", "md5", "sha1", "sleep", "benchmark", "pg_sleep",
+    "load_file", "extractvalue", "updatexml", "count", "if", "ifnull", "isnull", "coalesce",
+    "nullif", "elt", "exp", "floor", "rand", "length", "len", "lower", "upper", "ord", "bin", "conv",
+    "json_keys", "json_extract", "name_const", "row", "pi", "db_name", "host_name", "user_name",
+    "aes_encrypt", "aes_decrypt", "make_set", "export_set", "field", "find_in_set", "instr",
+    "locate", "position", "reverse", "left", "right", "ltrim", "rtrim", "trim", "space", "repeat",
+    "lpad", "rpad", "char_length", "octet_length", "bit_length", "greatest", "least", "abs",
+    "iif", "choose", "randomblob", "sqlite_version", "pg_read_file", "current_database",
+    "to_char", "to_number", "nvl", "decode", "instrb", "xmltype", "dbms_pipe.receive_message",
+    "utl_inaddr.get_host_address", "utl_http.request", "openrowset", "opendatasource", "xp_cmdshell",
+    "sp_executesql", "sys_context", "geometrycollection", "multipoint", "polygon", "linestring",
+    "gtid_subset", "json_object", "st_latfromgeohash", "procedure_analyse", "sysdate", "now",
+})
+_ATTACK_FUNCTIONS = frozenset({
+    "sleep", "benchmark", "pg_sleep", "load_file", "extractvalue", "updatexml", "name_const",
+    "dbms_pipe.receive_message", "utl_inaddr.get_host_address", "utl_http.request", "xp_cmdshell",
+    "sp_executesql", "openrowset", "opendatasource", "pg_read_file", "gtid_subset", "randomblob",
+    "geometrycollection", "multipoint", "polygon", "linestring", "procedure_analyse",
+})
+_CATALOG = re.compile(
+    r"information_schema|mysql\.user|pg_catalog|pg_shadow|sysobjects|syscolumns|sys\.all_|"
+    r"all_tables|user_tables|sqlite_master|msysobjects|xp_cmdshell|@@version|sys\.databases|"
+    r"master\.\.|dual\b|table_name|column_name|table_schema"
+)
+_MAX_TOKENS = 160
+_MAX_CHARS = 4096
+
+
+def tokenize(text: str) -> tuple[str, list[str]]:
+    """(fingerprint, token values) of lower-cased ``text``."""
+    types: list[str] = []
+    values: list[str] = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "ws":
+            continue
+        val = m.group(0)
+        if kind == "w":
+            t = _word_type(val)
+        elif kind == "o":
+            t = "&" if val in ("||", "&&") else "o"
+        elif kind == "p":
+            t = val
+        elif kind == "x":
+            t = "x"
+        else:
+            t = kind or "x"
+        types.append(t)
+        values.append(val)
+        if len(types) >= _MAX_TOKENS:
+            break
+    # a word directly followed by "(" is a call
+    for i in range(len(types) - 1):
+        if types[i] in "bKTUS&n" and types[i + 1] == "(" and values[i][0].isalpha():
+            name = values[i]
+            types[i] = "F" if name in _SQL_FUNCTIONS or name.rsplit(".", 1)[-1] in _SQL_FUNCTIONS else "f"
+    return "".join(types), values
+
+
+def _word_type(word: str) -> str:
+    if word == "union":
+        return "U"
+    if word == "select":
+        return "S"
+    if word in _LOGIC:
+        return "&"
+    if word in _VALUE_WORDS:
+        return "n"
+    if word in _OP_WORDS:
+        return "o"
+    if word in _STATEMENT:
+        return "T"
+    if word in _CLAUSE:
+        return "K"
+    return "b"
+
+
+# Fingerprint patterns. Each says what SQL structure it stands for; none names a payload.
+_ANYWHERE = (
+    ("FG-SQLI-001", re.compile(r"U[K(c]*\(*S"), "UNION SELECT"),
+    ("FG-SQLI-002", re.compile(r"S[^&;]{0,12}K"), None),  # checked with _select_is_sql
+    ("FG-SQLI-003", re.compile(r"[sn)v]&\(*[snvF]\)*o\(*[snvFb]"), "boolean comparison after a value"),
+    ("FG-SQLI-004", re.compile(r";\(*[TS]"), "stacked statement"),
+    ("FG-SQLI-005", re.compile(r"[sn)]&\(*F"), "boolean with a SQL function"),
+)
+# Patterns anchored at the start of a quote-context fingerprint (the quote closed a string).
+_QUOTE_BREAK = (
+    ("FG-SQLI-010", re.compile(r"^s\)*&\(*[snvFfb(]"), "quote break then logic"),
+    ("FG-SQLI-011", re.compile(r"^s\)*c"), "quote break then comment"),
+    ("FG-SQLI-012", re.compile(r"^s\)*;"), "quote break then statement end"),
+    ("FG-SQLI-013", re.compile(r"^s\)*o\(*[snvFb]"), "quote break then operator"),
+    ("FG-SQLI-014", re.compile(r"^s\)*[KTUS]"), "quote break then SQL keyword"),
+)
+# Patterns anchored at the start of the raw fingerprint (numeric injection point).
+_NUMERIC_BREAK = (
+    ("FG-SQLI-020", re.compile(r"^o?n\)*&\(*[nsvF(]"), "number then logic"),
+    ("FG-SQLI-021", re.compile(r"^o?n\)*;\(*[TSK]"), "number then statement"),
+    ("FG-SQLI-022", re.compile(r"^o?n\)*K+[nb]"), "number then clause"),
+    ("FG-SQLI-023", re.compile(r"^o?n\)+[&cK]"), "number and parenthesis break"),
+    ("FG-SQLI-024", re.compile(r"^\)+[&;cKU]"), "parenthesis break"),
+    ("FG-SQLI-025", re.compile(r"^&\(*[nsvF]\)*o"), "leading logic comparison"),
+    ("FG-SQLI-026", re.compile(r"^&\(*F"), "leading logic with SQL function"),
+    ("FG-SQLI-027", re.compile(r"^o?nK+n\)*c"), "clause then comment"),
+)
+_SIGNALS = frozenset("F(,;vc*=")
+
+
+def _select_is_sql(fp: str, values: list[str], start: int) -> bool:
+    """``select ... from|where|...`` counts when the part between has SQL syntax."""
+    end = min(len(fp), start + 14)
+    seg = fp[start:end]
+    if "K" not in seg[1:]:
+        return False
+    k = seg.index("K", 1)
+    between = seg[1:k]
+    if not between:
+        return values[start + k] not in ("from", "where") or start + k + 1 < len(fp)
+    signals = sum(1 for t in between if t in _SIGNALS) + sum(
+        1 for v in values[start + 1 : start + k] if v in ("*", "=")
+    )
+    barewords = between.count("b")
+    return signals >= 1 and barewords <= 2 * signals + 1
+
+
+def _check(fp: str, values: list[str], quote_context: bool) -> tuple[str, str] | None:
+    for rule_id, pattern, message in _ANYWHERE:
+        m = pattern.search(fp)
+        if not m:
+            continue
+        if rule_id == "FG-SQLI-002":
+            if any(_select_is_sql(fp, values, i) for i, t in enumerate(fp) if t == "S"):
+                return rule_id, "SELECT statement"
+            continue
+        if rule_id == "FG-SQLI-004":
+            idx = m.end() - 1
+            if not _stacked_is_sql(fp, values, idx):
+                continue
+        return rule_id, message or ""
+    for i, t in enumerate(fp):
+        if t == "F" and (values[i] in _ATTACK_FUNCTIONS or values[i].rsplit(".", 1)[-1] in _ATTACK_FUNCTIONS):
+            return "FG-SQLI-006", f"SQL attack function {values[i]}()"
+    if quote_context:
+        for rule_id, pattern, message in _QUOTE_BREAK:
+            if pattern.search(fp) and _quote_break_confirmed(rule_id, fp, values):
+                return rule_id, message
+    else:
+        for rule_id, pattern, message in _NUMERIC_BREAK:
+            if pattern.search(fp) and _numeric_confirmed(rule_id, fp, values):
+                return rule_id, message
+    return None
+
+
+def _stacked_is_sql(fp: str, values: list[str], idx: int) -> bool:
+    word = values[idx]
+    nxt = fp[idx + 1 : idx + 4]
+    nxt_vals = values[idx + 1 : idx + 3]
+    if word == "select":
+        return bool(nxt) and (nxt[0] in "nFvsf(*" or values[idx + 1] == "*" or "K" in nxt)
+    if word in ("drop", "create", "alter", "truncate"):
+        return bool(nxt_vals) and nxt_vals[0] in ("table", "database", "user", "procedure", "function")
+    if word == "insert":
+        return bool(nxt_vals) and nxt_vals[0] == "into"
+    if word in ("exec", "execute", "call"):
+        target = nxt_vals[0] if nxt_vals else ""
+        return target.startswith(("xp_", "sp_", "master.", "dbo.", "sys.", "(", "@")) or nxt[:2] in ("f(", "F(")
+    if word == "declare":
+        return bool(nxt) and nxt[0] == "v"
+    if word == "waitfor":
+        return bool(nxt_vals) and nxt_vals[0] in ("delay", "time")
+    if word == "shutdown":
+        return True
+    if word in ("update", "delete"):
+        return "K" in nxt
+    return False
+
+
+def _quote_break_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
+    # The value before the break is what the application expected: one short token, not a sentence
+    # that happens to contain a quote.
+    first = values[0]
+    content = first[1:-1] if len(first) >= 2 and first[-1] == first[0] else first[1:]
+    max_spaces = 3 if rule_id == "FG-SQLI-010" else 1
+    if len(content) > 60 or content.count(" ") > max_spaces or "\n" in content:
+        return False
+    rest = fp.lstrip("s)")
+    if rule_id == "FG-SQLI-010":
+        # "' or 'x'='x", "' and 1=1", "' or sleep(5)": logic followed by an operand AND an operator,
+        # a comment, a call or a second quote break; prose words after "or" are not enough.
+        after = rest[1:]
+        return bool(re.match(r"\(*[snvF]\)*(?:o|c|$|&|;|\))", after) or re.match(r"\(*b\)*o\(*[snvF]", after)
+                    or re.match(r"\(*[fF]\(", after))
+    if rule_id == "FG-SQLI-011":
+        return len(fp) <= 3 or fp[fp.index("c") - 1] != "s" or fp.startswith("s")
+    if rule_id == "FG-SQLI-012":
+        return len(rest) >= 2 and rest[1] in "TSKc&(" or rest == ";"
+    if rule_id == "FG-SQLI-013":
+        return bool(re.match(r"o\(*[snvF]\)*(?:$|c|&|o|;|s)", rest)) or bool(re.match(r"o\(*b\)*(?:c|o|&)", rest))
+    if rule_id == "FG-SQLI-014":
+        idx = len(fp) - len(rest)
+        word = values[idx]
+        if word in ("order", "group"):
+            return len(values) > idx + 2 and values[idx + 1] == "by" and fp[idx + 2] in "nbF("
+        if word in ("having", "where"):
+            return "o" in fp[idx + 1 : idx + 5] or "&" in fp[idx + 1 : idx + 5]
+        if word in ("limit", "procedure", "into"):
+            return len(fp) > idx + 1 and fp[idx + 1] in "nbsvF("
+        return fp[idx] in "US" or (fp[idx] == "T" and _stacked_is_sql(fp, values, idx))
+    return True
+
+
+def _numeric_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
+    if rule_id in ("FG-SQLI-022", "FG-SQLI-027"):
+        idx = fp.index("K")
+        word = values[idx]
+        if word in ("order", "group"):
+            return values[idx + 1 : idx + 2] == ["by"] and fp[idx + 2 : idx + 3] in ("n", "b", "F")
+        return word in ("limit", "having", "procedure", "into", "union") and (
+            "c" in fp or "U" in fp or "," in fp or "F" in fp
+        )
+    if rule_id == "FG-SQLI-020":
+        return bool(re.search(r"&\(*[nsvF(]\)*[o(]|&\(*F|&\(*[nsv]\)*(?:c|$)", fp)) and fp[0] != "o" or (
+            fp.startswith("on") and values[0] == "-"
+        )
+    if rule_id == "FG-SQLI-023":
+        return fp.count(")") > fp.count("(") and ("c" in fp or "&" in fp and "o" in fp)
+    if rule_id == "FG-SQLI-024":
+        return len(fp) > 2 and ("c" in fp or "o" in fp or "U" in fp or ";" in fp)
+    return True
+
+
+_CHEAP_SQL_HINT = re.compile(
+    r"['\"`;#()=]|--|/\*|\b(?:union|select|and|or|xor|sleep|benchmark|waitfor|exec|order|having|"
+    r"drop|insert|delete|update|like|rlike|regexp|information_schema)\b",
+    re.IGNORECASE,
+)
+
+
+def detect_sqli(text: str) -> Detection | None:
+    if not _CHEAP_SQL_HINT.search(text):
+        return None
+    lowered = text[:_MAX_CHARS].lower()
+    cat = _CATALOG.search(lowered)
+    contexts = [(lowered, False)]
+    if "'" in lowered:
+        contexts.append(("'" + lowered, True))
+    if '"' in lowered:
+        contexts.append(('"' + lowered, True))
+    for ctx, quoted in contexts:
+        fp, values = tokenize(ctx)
+        hit = _check(fp, values, quoted)
+        if hit:
+            rule_id, message = hit
+            return Detection("sqli", rule_id, "", excerpt_of(text, 0, min(len(text), 80)), "high", message)
+        if cat and any(t in fp for t in "FUS;c") and _catalog_in_sql(fp):
+            return Detection("sqli", "FG-SQLI-007", "", excerpt_of(text, cat.start(), cat.end()), "high",
+                             "SQL catalog access")
+    return None
+
+
+def _catalog_in_sql(fp: str) -> bool:
+    return ("S" in fp and "K" in fp) or "F" in fp or "U" in fp

@@ -1,0 +1,144 @@
+"""Server-side request forgery: URLs whose host is a cloud metadata endpoint, loopback, a
+private or link-local range, or a numeric spelling meant to hide one; and URL schemes that
+reach internal services (gopher, dict, ...).
+
+Hosts are parsed the way lenient URL parsers do (userinfo ``a@b``, backslashes, brackets,
+decimal/hex/octal/short IPv4 forms), so ``http://0xA9FEA9FE`` and ``http://2852039166``
+are the metadata address. Bare private IPs outside URLs are left alone (they are ordinary
+field values); the metadata address is flagged anywhere.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from faasguard.guard.detection import Detection, excerpt_of
+
+_URL = re.compile(r"\b([a-z][a-z0-9+.-]{1,15}):(?:/|\\){2}([^/?#\s\"'<>]{0,255})", re.IGNORECASE)
+_INTERNAL_SCHEMES = frozenset({"gopher", "dict", "tftp", "ldap", "ldaps", "jar", "netdoc", "sftp",
+                               "smb", "expect", "redis", "memcached"})
+_METADATA_NAMES = re.compile(
+    r"(?:^|[^\w.-])(?:metadata\.google\.internal|metadata\.goog|instance-data(?:\.ec2\.internal)?|"
+    r"kubernetes\.docker\.internal|host\.docker\.internal|metadata\.azure\.com|169\.254\.169\.254|"
+    r"169\.254\.170\.2|fd00:ec2::254|100\.100\.100\.200|192\.0\.0\.192|metadata)(?=$|[^\w.-]|\.?/)",
+    re.IGNORECASE,
+)
+_REBINDING_SUFFIX = re.compile(
+    r"(?:\.|-)(?:nip\.io|xip\.io|sslip\.io|nip\.direct|localtest\.me|lvh\.me|vcap\.me|1u\.ms|"
+    r"rbndr\.us|burpcollaborator\.net|localhost)$",
+    re.IGNORECASE,
+)
+_LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback",
+                          "metadata", "instance-data", "metadata.google.internal", "0", "[::]", "[::1]"})
+_METADATA_IPS = frozenset({"169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200",
+                           "192.0.0.192"})
+_HINT = re.compile(r"://|:\\\\|metadata|instance-data|169\.254|docker\.internal|fd00:ec2", re.IGNORECASE)
+
+
+def detect_ssrf(text: str) -> Detection | None:
+    if not _HINT.search(text):
+        return None
+    for m in _URL.finditer(text):
+        scheme = m.group(1).lower()
+        authority = m.group(2)
+        reason = _host_reason(authority)
+        if reason:
+            return Detection("ssrf", "FG-SSRF-001", "", excerpt_of(text, m.start(), m.end()), "high",
+                             f"URL to {reason}")
+        if scheme in _INTERNAL_SCHEMES:
+            return Detection("ssrf", "FG-SSRF-002", "", excerpt_of(text, m.start(), m.end()), "high",
+                             f"{scheme}:// URL reaches internal services")
+    m = _METADATA_NAMES.search(text)
+    if m and (m.group(0).strip(" \t/:\"'(").lower() != "metadata" or "://" in text):
+        return Detection("ssrf", "FG-SSRF-003", "", excerpt_of(text, m.start(), m.end()), "critical",
+                         "cloud metadata endpoint")
+    return None
+
+
+def _host_reason(authority: str) -> str | None:
+    # every part separated by '@' may be the host for some parser
+    authority = authority.replace("\\", "/").split("/", 1)[0]
+    for part in authority.split("@"):
+        host = _strip_port(part).strip().rstrip(".").lower()
+        if not host:
+            continue
+        reason = classify_host(host)
+        if reason:
+            return reason
+    return None
+
+
+def _strip_port(part: str) -> str:
+    if part.startswith("["):
+        end = part.find("]")
+        return part[: end + 1] if end > 0 else part
+    if part.count(":") == 1 or (part.count(":") > 1 and re.fullmatch(r"[\d.]+(?::\d*)+", part)):
+        return part.split(":", 1)[0]
+    return part
+
+
+def classify_host(host: str) -> str | None:
+    """Why ``host`` is internal, or None. Accepts names, IPv4 in any spelling, IPv6."""
+    if host in _LOCAL_NAMES or host.endswith((".localhost", ".internal", ".local")):
+        return "an internal host name"
+    if _REBINDING_SUFFIX.search(host):
+        return "a DNS-rebinding host name"
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    ip = parse_ip(bare)
+    if ip is None:
+        if re.fullmatch(r"[0-9a-fx.]+", bare) and re.search(r"\d", bare) and not re.fullmatch(
+            r"\d{1,3}(?:\.\d{1,3}){3}", bare
+        ) and "." in bare or re.fullmatch(r"\d{1,3}(?:\.\d+){3}", bare):
+            return "an obfuscated numeric address"
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if str(ip) in _METADATA_IPS:
+        return "a cloud metadata endpoint"
+    if ip.is_loopback or ip.is_unspecified:
+        return "loopback"
+    if ip.is_link_local:
+        return "a link-local address"
+    if ip.is_private or ip.is_reserved or ip.is_multicast or (
+        isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT
+    ):
+        return "a private address"
+    return None
+
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+
+
+def parse_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """IPv4 the way inet_aton reads it (``0x7f.1``, ``2130706433``, ``0177.0.0.1``) or IPv6."""
+    if ":" in host:
+        try:
+            return ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            return None
+    parts = host.split(".")
+    if not 1 <= len(parts) <= 4:
+        return None
+    nums: list[int] = []
+    for p in parts:
+        try:
+            if p.startswith(("0x", "0X")):
+                nums.append(int(p, 16))
+            elif len(p) > 1 and p.startswith("0"):
+                nums.append(int(p, 8))
+            else:
+                nums.append(int(p, 10))
+        except ValueError:
+            return None
+    *head, last = nums
+    if any(n > 255 for n in head) or last >= 256 ** (5 - len(nums)):
+        return None
+    value = 0
+    for n in head:
+        value = value * 256 + n
+    value = value * 256 ** (5 - len(nums)) + last if head else last
+    try:
+        return ipaddress.IPv4Address(value)
+    except ValueError:
+        return None

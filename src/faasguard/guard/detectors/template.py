@@ -1,0 +1,70 @@
+"""Server-side template injection: template delimiters around an expression (arithmetic,
+attribute walks to dunder objects, calls, engine built-ins), in the syntaxes of Jinja2/Twig/
+Django, FreeMarker/Velocity/Thymeleaf/Spring EL, ERB/EJS, Smarty, Razor, Handlebars, Mako.
+
+A placeholder like ``{{ name }}`` or ``${AWS::Region}`` with a plain name is not flagged.
+"""
+
+from __future__ import annotations
+
+import re
+
+from faasguard.guard.detection import Detection, excerpt_of
+
+_EXPR_BODY = r"[^{}]{0,400}"
+_DELIMITED = re.compile(
+    r"\{\{" + _EXPR_BODY + r"\}\}|\{%" + _EXPR_BODY + r"%\}|\$\{" + _EXPR_BODY + r"\}|#\{" + _EXPR_BODY
+    + r"\}|\*\{" + _EXPR_BODY + r"\}|@\{" + _EXPR_BODY + r"\}|<%=?" + _EXPR_BODY + r"%>|\[\[" + _EXPR_BODY
+    + r"\]\]|\{php\}|\{\{=|<#(?:assign|list|if|include)\b|#set\s*\(|#foreach\s*\(|@\(" + _EXPR_BODY
+    + r"\)|\$\{\{|\{\{",
+    re.IGNORECASE,
+)
+_DANGEROUS_INSIDE = re.compile(
+    r"__(?:class|mro|subclasses|globals|builtins|init|import|base|bases|dict|getattribute|reduce)__|"
+    r"\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|_self|app|settings|url_for|"
+    r"get_flashed_messages|dump|env|getattr|attr|popen|system|exec|eval|import|include|getruntime|"
+    r"runtime|processbuilder|classloader|forname|getclass|newinstance|ognl|freemarker|execute|"
+    r"require|process|constructor|global|this|object|new|t\s*\(|invoke|getmethod|getresource|"
+    r"file|read|write|open|os|subprocess|sys|cmd|id|block|set|for|if|macro|call|filter|load|"
+    r"php|echo|smarty|template|raw|debug|map|join|first|last|split|lower|upper|e|safe|escape)\b|"
+    r"\d\s*[*+/%-]\s*\d|['\"][^'\"]*['\"]\s*[*+]|\w\s*\(|\|\s*\w+|\?\s*(?:new|lower_abc|upper_abc|c)\b|"
+    r"\[\s*['\"\d]",
+    re.IGNORECASE,
+)
+_PLAIN_PLACEHOLDER = re.compile(
+    r"^(?:\{\{|\$\{|#\{|\*\{|@\{|\[\[)\s*[A-Za-z_][\w.:-]{0,60}\s*(?:\}\}|\}|\]\])$"
+)
+_HINT = re.compile(r"\{\{|\{%|\$\{|#\{|\*\{|@\{|<%|\[\[|\{php\}|<#|#set|#foreach|@\(")
+
+
+def detect_ssti(text: str) -> Detection | None:
+    if not _HINT.search(text):
+        return None
+    for m in _DELIMITED.finditer(text):
+        found = m.group(0)
+        if _PLAIN_PLACEHOLDER.match(found):
+            if _is_probe_placeholder(found, text):
+                return Detection("ssti", "FG-SSTI-002", "", excerpt_of(text, m.start(), m.end()), "medium",
+                                 "template placeholder in user input")
+            continue
+        if len(found) <= 3 and found not in ("{{=",):  # an unterminated opener only
+            if _unterminated_expression(text, m.end()):
+                return Detection("ssti", "FG-SSTI-001", "", excerpt_of(text, m.start(), m.end() + 40), "high",
+                                 "template expression")
+            continue
+        if found.lower() in ("{php}", "{{=") or found.startswith(("<#", "#set", "#foreach")) or \
+                _DANGEROUS_INSIDE.search(found):
+            return Detection("ssti", "FG-SSTI-001", "", excerpt_of(text, m.start(), m.end()), "high",
+                             "template expression")
+    return None
+
+
+def _is_probe_placeholder(found: str, text: str) -> bool:
+    """``${x}`` alone as a whole value is a probe, but inside a longer text it is a placeholder."""
+    stripped = text.strip()
+    return stripped == found and found.startswith(("${", "#{", "*{", "@{"))
+
+
+def _unterminated_expression(text: str, start: int) -> bool:
+    tail = text[start : start + 200]
+    return bool(_DANGEROUS_INSIDE.search(tail)) and bool(re.search(r"__|\(|\d\s*\*\s*\d", tail))
