@@ -1,0 +1,109 @@
+"""GitHub-flavoured Markdown for pull-request comments.
+
+Everything that comes from the scanned repository (messages, paths, names) is untrusted: it is
+escaped so that a crafted resource name cannot inject links, HTML, @mentions or table cells.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from faasguard.model import Finding
+from faasguard.report.common import (
+    SEVERITY_ORDER,
+    TOOL_NAME,
+    encodable,
+    group_findings,
+    location_text,
+    masked_evidence,
+    one_line,
+    step_location,
+    summarize,
+)
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~=:])")
+
+
+def md(text: str) -> str:
+    """Escape Markdown and HTML in one line of untrusted text."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", one_line(text)).replace("&", "&amp;")
+    # break @mentions and #references without changing what the reader sees
+    return escaped.replace("@", "@&#8203;")
+
+
+def code(text: str) -> str:
+    """An inline code span that holds any text (backticks inside use a longer fence)."""
+    text = one_line(text)
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def cell_code(text: str) -> str:
+    """A code span inside a table cell: GFM splits cells on '|' even inside code spans."""
+    return code(text).replace("|", "\\|")
+
+
+def badge(severity: str) -> str:
+    return f"`{severity.upper()}`"
+
+
+def _finding(f: Finding, lines: list[str]) -> None:
+    lines.append(f"- {badge(f.severity.value)} **{md(f.rule_id)}** {md(f.title)} at {code(location_text(f.location))}")
+    lines.append(f"  {md(f.message)}")
+    if f.flow:
+        lines.append("")
+        for n, step in enumerate(f.flow, 1):
+            where = step_location(step)
+            at = f" at {code(where)}" if where else ""
+            lines.append(f"  {n}. **{md(step.kind or 'step')}**{at}: {md(step.note)}")
+        lines.append("")
+    if f.remediation:
+        lines.append(f"  *Fix:* {md(f.remediation)}")
+    evidence = masked_evidence(f.evidence)
+    if evidence:
+        shown = ", ".join(f"{md(str(k))}={code(str(v))}" for k, v in evidence.items())
+        lines.append(f"  *Evidence:* {shown}")
+
+
+def render_markdown(result: Any, *, show_suppressed: bool = False) -> str:
+    summary = summarize(result)
+    lines: list[str] = [f"## {TOOL_NAME} scan", ""]
+    if summary.incomplete:
+        lines.append(f"> **Warning:** {md(summary.verdict())}")
+    else:
+        lines.append(f"**{md(summary.verdict())}**")
+    lines += ["", "| Severity | Findings |", "| --- | ---: |"]
+    lines += [f"| {badge(s.value)} | {summary.by_severity[s.value]} |" for s in SEVERITY_ORDER]
+    lines.append(f"| **Total** | **{summary.findings}** |")
+    lines += ["", md(summary.line()), ""]
+
+    if result.findings:
+        lines += ["### Findings", ""]
+        for app_group in group_findings(result.findings, result.applications):
+            for fn_group in app_group.functions:
+                lines.append(f"#### {md(fn_group.title)} in {md(app_group.title)}")
+                lines.append("")
+                for f in fn_group.findings:
+                    _finding(f, lines)
+                lines.append("")
+
+    if result.errors:
+        lines += [f"### Errors ({len(result.errors)}): the scan is incomplete", "",
+                  "| File | Kind | Message |", "| --- | --- | --- |"]
+        for e in result.errors:
+            where = f"{e.file}:{e.line}" if e.line > 0 else (e.file or "-")
+            lines.append(f"| {cell_code(where)} | {md(e.kind.value)} | {md(e.message)} |")
+        lines.append("")
+
+    if show_suppressed and result.suppressed:
+        lines += [f"### Suppressed ({len(result.suppressed)})", "",
+                  "| Rule | Location | Function | Reason |", "| --- | --- | --- | --- |"]
+        for s in result.suppressed:
+            f = s.finding
+            lines.append(f"| {md(f.rule_id)} | {cell_code(location_text(f.location))} | {md(f.function or '-')} "
+                         f"| {md(s.reason or 'no reason given')} ({md(s.source)}) |")
+        lines.append("")
+    return encodable("\n".join(lines).rstrip() + "\n")
