@@ -35,7 +35,8 @@ def _decode_pct_bytes(match: re.Match[str]) -> str:
 
 
 def _decode_lenient_utf8(raw: bytes) -> str:
-    """UTF-8 that also folds overlong forms the way old IIS/Tomcat did (``c0 af`` -> ``/``)."""
+    """UTF-8 that also folds overlong forms the way old IIS/Tomcat did (``c0 af`` -> ``/``,
+    ``f8 80 80 80 af`` -> ``/``); other invalid bytes are replaced."""
     out: list[str] = []
     i, n = 0, len(raw)
     while i < n:
@@ -43,22 +44,25 @@ def _decode_lenient_utf8(raw: bytes) -> str:
         if b0 < 0x80:
             out.append(chr(b0))
             i += 1
-        elif b0 in (0xC0, 0xC1) and i + 1 < n:
-            b1 = raw[i + 1]
-            # overlong two-byte form; a lead byte before plain ASCII is just dropped
-            out.append(chr(b1) if b1 < 0x80 else chr(((b0 & 0x1F) << 6) | (b1 & 0x3F)))
+            continue
+        if b0 < 0xC0:
+            out.append("\ufffd")
+            i += 1
+            continue
+        length = 2 if b0 < 0xE0 else 3 if b0 < 0xF0 else 4 if b0 < 0xF8 else 5 if b0 < 0xFC else 6
+        chunk = raw[i : i + length]
+        if len(chunk) == 2 and b0 == 0xC0 and chunk[1] < 0x80:
+            out.append(chr(chunk[1]))  # a stray lead byte before ASCII
             i += 2
-        elif b0 == 0xE0 and i + 2 < n and raw[i + 1] < 0xA0:
-            out.append(chr(((raw[i + 1] & 0x3F) << 6) | (raw[i + 2] & 0x3F)))
-            i += 3
-        elif b0 == 0xF0 and i + 3 < n and raw[i + 1] < 0x90:
-            out.append(chr(((raw[i + 2] & 0x3F) << 6) | (raw[i + 3] & 0x3F)))
-            i += 4
+            continue
+        value = b0 & (0x7F >> length)
+        for b in chunk[1:]:
+            value = (value << 6) | (b & 0x3F)
+        if len(chunk) == length and value < 0x80:
+            out.append(chr(value))  # overlong spelling of an ASCII character
         else:
-            length = 2 if b0 < 0xE0 else 3 if b0 < 0xF0 else 4
-            chunk = raw[i : i + length]
             out.append(chunk.decode("utf-8", "replace"))
-            i += max(1, len(chunk))
+        i += max(1, len(chunk))
     return "".join(out)
 
 

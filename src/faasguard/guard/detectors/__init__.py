@@ -40,7 +40,7 @@ _KEYWORDS = re.compile(
     r"like|rlike|regexp|into|from|whoami|uname|ifconfig|ipconfig|wget|curl|bash|sh|nc|ping|id|ls|"
     r"passwd|etc|proc|win|boot|system32|rO0AB|gAS|aced|runtime|processbuilder|metadata|instance|"
     r"transformer|factory|closure|py|java|jndi|return|this|db|dir|net|cat|type|echo|set|for|if)\b|"
-    r"__|\.\.|://|0x|^\w+\Z",
+    r"__|\.\.|://|0x|^\w+\Z|(?:^|/)\.\w",
     re.IGNORECASE,
 )
 MAX_TEXT_CHARS = 65536

@@ -73,13 +73,75 @@ _WINDOWS = re.compile(
     r"\bnet\s+(?:user|localgroup|view|share|use|start|stop)\b|\bcopy\s+con\b|\bset\s+/[ap]\b",
     re.IGNORECASE,
 )
-_HINT = re.compile(r"[;&|`$\n\r]|%0a|/bin/|\bcmd|\bpowershell|\bsystem|exec|child_process|<<<|\bfor\b|"
-                   r"\bif\b|popen|/dev/|\{[^}]*,|processbuilder|fsockopen|socket", re.IGNORECASE)
+_GLOB_PATH = re.compile(
+    r"(?:^|[\s;|&+'\"=])/(?:[\w.]*[?*\[\]][\w.?*\[\]!]*/)+[\w.?*\[\]!-]*|"
+    r"(?:^|[\s;|&+'\"=])/(?:e\W{0,3}t\W{0,3}c|b\W{0,3}i\W{0,3}n|u\W{0,3}s\W{0,3}r|p\W{0,3}r\W{0,3}o\W{0,3}c)/[\w.]*[?*\[]",
+    re.IGNORECASE,
+)
+_SHELL_MISC = re.compile(
+    r"\$\[\s*\d|\$\(\(|<\(\s*\w|\$\{(?:SHELL|IFS|PATH|HOME)\}|\$SHELL\b|\balias\s+(?:-p\s+)?[\w\"'-]+=|"
+    r"\bif\b[^\n]{0,60}\s(?:equ|neq|lss|leq|gtr|geq)\s|\bif\s*/i\b|"
+    r"\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel)\s|\bfor\s+/?[a-z]?\s*%{1,2}\S\s+in\s*\(|"
+    r"%[a-z_][\w~:-]{1,30}%|\bgoto\s+:?\w+|\b(?:ba)?sh\s+-c\s|\bnc\s+(?:-\w+\s+)*\S+\s+\d+\s+-e\s",
+    re.IGNORECASE,
+)
+# shell quoting and empty expansions that split a word ("w'h'o'am'i", "c$@at", "who\\ami")
+_SHELL_SPLITTERS = re.compile(
+    r"''|\"\"|``|\$\(\)|<\(\)|\\+|\$[@*$#\-!?0-9](?=[a-z/])|\$\{[a-z_]*\}(?=[a-z/])|"
+    r"(?<=[a-z])\$[a-z_]\w{0,3}\b|(?<=[a-z])['\"](?=[a-z])",
+    re.IGNORECASE,
+)
+# a whole value shaped like a command line: known binary, then flags, paths, addresses
+_BINARIES = (
+    r"ansible(?:-[a-z]+)?|chef(?:-[a-z]+)?|knife|puppet|salt(?:-[a-z]+)?|terraform|kubectl|helm|docker|"
+    r"podman|perf|strace|ltrace|gdb|nohup|flock|cpulimit|nice|ionice|taskset|timeout|time|watch|"
+    r"pipx?|npm|npx|yarn|gem|cargo|go|make|cmake|gcc|g\+\+|cc|c89|c99|clang|ld|as|java|javac|"
+    r"zstdcat|zcat|bzcat|xzcat|zgrep|zless|ll|ls|cat|tac|nl|od|xxd|head|tail|less|more|grep|egrep|"
+    r"fgrep|rg|ag|find|locate|awk|gawk|sed|cut|sort|uniq|wc|tr|tee|xargs|env|printenv|export|unset|"
+    r"set|alias|source|exec|eval|su|sudo|doas|chroot|chmod|chown|chgrp|chattr|setfacl|getfacl|"
+    r"mount|umount|ip|ifconfig|iwconfig|ss|netstat|route|arp|ping6?|traceroute|tracepath|mtr|dig|"
+    r"nslookup|host|whois|curl|wget|aria2c|lynx|w3m|nc|ncat|netcat|socat|telnet|ssh|scp|sftp|ftp|"
+    r"rsync|tftp|smbclient|rpcclient|ldapsearch|mysql|psql|sqlite3|mongo|mongosh|redis-cli|"
+    r"openssl|gpg|base64|base32|uuencode|tar|zip|unzip|gzip|gunzip|7z|bzip2|xz|zstd|dd|shred|"
+    r"crontab|at|systemctl|service|journalctl|dmesg|lsof|ps|pstree|top|htop|kill|killall|pkill|"
+    r"uname|hostname|hostnamectl|id|whoami|who|w|last|lastlog|lastlogin|groups|useradd|userdel|"
+    r"usermod|passwd|chpasswd|visudo|getent|python[23]?(?:\.\d+)?|perl|ruby|php|node|lua|tclsh|wish|"
+    r"bash|sh|zsh|ksh|csh|tcsh|dash|fish|busybox|powershell|pwsh|cmd|wmic|reg|sc|schtasks|net|"
+    r"certutil|bitsadmin|cscli|vssadmin|bcdedit|icacls|takeown|shutdown|reboot|halt|poweroff|"
+    r"init|telinit|insmod|rmmod|modprobe|lsmod|iptables|nft|ufw|firewall-cmd|nmap|masscan|hydra|"
+    r"sqlmap|msfconsole|msfvenom|john|hashcat|tcpdump|tshark|wireshark|mkfifo|mknod|ln|cp|mv|rm|"
+    r"mkdir|rmdir|touch|stat|file|strings|readelf|objdump|nm|ldd|xdg-open|open|vi|vim|nano|emacs|ed"
+)
+_COMMAND_LINE = re.compile(
+    r"^\s*(?:(?:sudo|nohup|time|strace|nice|exec|env)\s+)*(?:" + _BINARIES + r")"
+    r"(?:\s+(?:-{1,2}[\w-]+(?:=\S*)?|[\w.:@%~*?/\\-]+|'[^']*'|\"[^\"]*\"))*\s*$",
+    re.IGNORECASE,
+)
+_ARG_SHAPE = re.compile(r"\s-{1,2}[a-z]|\s[~/.]|\s[a-z]:\\|\s\d+\.\d+\.\d+\.\d+|\s(?:" + _BINARIES + r")\b|"
+                        r"\s\S+\.(?:ya?ml|rb|py|sh|conf|json|zst|gz|log|txt|pl|php)\b|^\s*\S+\s*$", re.IGNORECASE)
+_NOT_A_COMMAND_WORD = frozenset({"time", "set", "at", "file", "open", "host", "id", "make", "go", "init", "watch",
+                                 "find", "sort", "cut", "more", "less", "head", "tail", "w", "who", "ip", "ed",
+                                 "ln", "cp", "mv", "rm", "as", "ld", "cc", "nice", "env", "top", "stat",
+                                 "touch", "strings", "groups", "last", "kill", "mount", "source", "export",
+                                 "ps", "su", "ss", "dd", "nl", "tr", "ls", "cat", "sh"})
+_HINT = re.compile(r"[;&|`$\n\r?*\[%]|/bin/|\bcmd|\bpowershell|\bsystem|exec|child_process|<<<|\bfor\b|"
+                   r"\bif\b|popen|/dev/|\{[^}]*,|processbuilder|fsockopen|socket|invoke|alias|iex|<\(|"
+                   r"\bsh\b|\bnc\b", re.IGNORECASE)
 
 
 def detect_cmdi(text: str) -> Detection | None:
     if not _HINT.search(text) and not _starts_with_command(text):
         return None
+    hit = _detect_form(text)
+    if hit is None and ("'" in text or '"' in text or "\\" in text or "$" in text or "`" in text
+                        or "<(" in text or "+" in text):
+        unquoted = _SHELL_SPLITTERS.sub("", text).replace("+", " ")
+        if unquoted != text:
+            hit = _detect_form(unquoted)
+    return hit
+
+
+def _detect_form(text: str) -> Detection | None:
     for m in _OPERATOR_COMMAND.finditer(text):
         word = _command_word(m.group(0))
         operator = m.group("op")
@@ -102,11 +164,42 @@ def detect_cmdi(text: str) -> Detection | None:
         ("FG-CMDI-003", _BINARY_PATH, "path to a shell or system binary"),
         ("FG-CMDI-004", _CODE_EXEC, "call into a process-spawning API"),
         ("FG-CMDI-005", _WINDOWS, "Windows command syntax"),
+        ("FG-CMDI-006", _GLOB_PATH, "wildcard-obfuscated system path"),
+        ("FG-CMDI-007", _SHELL_MISC, "shell or batch syntax"),
     ):
         m = pattern.search(text)
+        if m and rule_id == "FG-CMDI-007" and m.group(0).startswith("%") and not re.search(
+            r"\b(?:if|for|set|echo|call|goto|cmd|do)\b|[&|]", text, re.IGNORECASE
+        ):
+            m = None  # "%name%" alone is a template placeholder or a password, not batch syntax
         if m and not (rule_id == "FG-CMDI-002" and _benign_substitution(m.group(0))):
             return Detection("cmdi", rule_id, "", excerpt_of(text, m.start(), m.end()), "critical", message)
+    if len(text) <= 300 and "\n" not in text.strip():
+        m = _COMMAND_LINE.match(text)
+        if m and _command_line_confirmed(text):
+            return Detection("cmdi", "FG-CMDI-008", "", excerpt_of(text, 0, len(text)), "high",
+                             "value is a shell command line")
     return None
+
+
+def _command_line_confirmed(text: str) -> bool:
+    parts = text.split()
+    first = parts[0].lower()
+    while first in ("sudo", "nohup", "time", "strace", "nice", "exec", "env") and len(parts) > 1:
+        parts = parts[1:]
+        first = parts[0].lower()
+        if first not in _NOT_A_COMMAND_WORD:
+            return True
+    if len(parts) == 1:
+        return first in _LONE_COMMANDS
+    args = " " + " ".join(parts[1:])
+    return bool(_ARG_SHAPE.search(args)) and (
+        first not in _NOT_A_COMMAND_WORD or bool(re.search(r"\s-{1,2}[a-z]|\s/", args, re.IGNORECASE))
+    )
+
+
+_LONE_COMMANDS = frozenset({"ifconfig", "ipconfig", "whoami", "netstat", "systeminfo", "shutdown", "lastlogin",
+                            "lastlog", "chef-shell", "msfconsole", "uname", "printenv", "tasklist"})
 
 
 def _joins_words(text: str, at: int) -> bool:
@@ -123,7 +216,7 @@ def _command_word(matched: str) -> str:
 
 _BARE = re.compile(
     r"^\s*(?:whoami|uname(?:\s+-a)?|ifconfig|ipconfig(?:\s+/all)?|netstat\s+-\w+|ls\s+-\w+|"
-    r"(?:cat|tac|more|head|tail|type)\s+[/\\~.a-z]:?[/\\]\S*|(?:wget|curl)\s+\S+|nc\s+-\S+|"
+    r"(?:cat|tac|more|head|tail|type|nl|less)\s+(?:[a-z]:)?[/\\~]\S*|(?:wget|curl)\s+\S+|nc\s+-\S+|"
     r"(?:ba)?sh\s+-[ci]\b|ping\s+-[cn]\s+\d|sleep\s+\d+\s*$)",
     re.IGNORECASE,
 )

@@ -14,7 +14,8 @@ from faasguard.guard.detection import Detection, excerpt_of
 
 _TRAVERSAL = re.compile(
     r"(?:^|[/=:;,\s\"'|?&(])\.{2,}(?:;[^/]{0,20})?/+(?:\.{0,3}/+)*|/\.{2,}(?:;[^/]{0,20})?(?:/|$)|^\.{2,}$|/\.{3,}"
-    r"|(?:^|/)(?:\./+){3,}"
+    r"|(?:^|/)(?:\./+){3,}|(?:\.\.%[0-9a-z]{2}(?:%[0-9a-z]{2})*){2,}|(?:\.(?:%00|\x00)\.[^\w\s]{1,12}){2,}"
+    r"|(?:^|/)(?:\./+){2,}\.\w"
 )
 _SENSITIVE = re.compile(
     r"(?:^|[/=\s\"'(:;|&]|\.\.)(?:etc/(?:passwd|shadow|group|hosts|issue|motd|crontab|sudoers|sub[ug]id|"
@@ -29,9 +30,15 @@ _SENSITIVE = re.compile(
     re.IGNORECASE,
 )
 _DOT_DIR = re.compile(r"^/\.[a-z][\w-]{1,30}/[\w.-]+", re.IGNORECASE)
+# sensitive file names with any junk between the parts (broken or exotic encodings of "/")
+_SENSITIVE_LOOSE = re.compile(
+    r"\betc(?:[^\w\s]|%\w\w){1,12}(?:passwd|shadow|hosts|issue|group)\b|"
+    r"\b(?:windows|winnt)(?:[^\w\s]|%\w\w){1,12}(?:system32|win\.ini|repair)\b|\b(?:boot|win|system)\.ini\b",
+    re.IGNORECASE,
+)
 _SCHEME_FILE = re.compile(r"\b(?:file|php|zip|phar|expect|glob|data|jar|netdoc)://", re.IGNORECASE)
 _NULL_EXT = re.compile(r"\x00|%00", re.IGNORECASE)
-_HINT = re.compile(r"\.\.|etc|proc|win|boot|system32|\.ht|\.git|\.env|web-inf|://|\x00|var/|\.ssh|\.aws"
+_HINT = re.compile(r"^/\.|\./\./|\.\.|etc|proc|win|boot|system32|\.ht|\.git|\.env|web-inf|://|\x00|var/|\.ssh|\.aws"
                    r"|dev/|sam|inetpub|autoexec|pagefile|winnt|apache", re.IGNORECASE)
 
 
@@ -45,6 +52,10 @@ def detect_path(text: str) -> Detection | None:
                          "directory traversal sequence")
     m = _SENSITIVE.search(form)
     if m and _is_path_context(form, m):
+        return Detection("path_traversal", "FG-PATH-002", "", excerpt_of(form, m.start(), m.end()), "high",
+                         "reference to a sensitive system file")
+    m = _SENSITIVE_LOOSE.search(form)
+    if m:
         return Detection("path_traversal", "FG-PATH-002", "", excerpt_of(form, m.start(), m.end()), "high",
                          "reference to a sensitive system file")
     m = _DOT_DIR.match(form)
