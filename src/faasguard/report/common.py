@@ -8,6 +8,7 @@ the summary line) and keep secrets out of every output.
 from __future__ import annotations
 
 import enum
+import json
 import os
 import re
 import sys
@@ -73,6 +74,14 @@ def masked_evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[name] = jsonable(value)
     return out
+
+
+def evidence_text(value: Any) -> str:
+    """One evidence value (already masked and JSON-friendly) as text: strings as they are,
+    anything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
 
 
 def to_text(value: Any) -> str:

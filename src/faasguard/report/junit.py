@@ -16,6 +16,7 @@ from faasguard.model import Finding, ScanError
 from faasguard.report.common import (
     TOOL_NAME,
     AppGroup,
+    evidence_text,
     flow_line,
     group_findings,
     location_text,
@@ -53,7 +54,7 @@ def _finding_body(f: Finding) -> str:
         lines.append(f"remediation: {f.remediation}")
     evidence = masked_evidence(f.evidence)
     if evidence:
-        lines.append("evidence: " + ", ".join(f"{k}={v}" for k, v in evidence.items()))
+        lines.append("evidence: " + ", ".join(f"{k}={evidence_text(v)}" for k, v in evidence.items()))
     lines.append(f"fingerprint: {f.fingerprint}")
     return "\n".join(lines)
 
@@ -132,7 +133,7 @@ def render_junit(result: Any, *, show_suppressed: bool = False) -> str:
                 entry = reasons[id(f)]
                 _el(case, "skipped", message=f"suppressed ({entry.source}): {entry.reason or 'no reason given'}")
 
-    if not result.findings and not apps:
+    if not result.findings and not apps and not result.errors:
         scan_suite = _el(root, "testsuite", name=TOOL_NAME)
         _el(scan_suite, "testcase", name="scan", classname=TOOL_NAME, time="0")
     if result.errors:

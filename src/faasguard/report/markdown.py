@@ -14,6 +14,7 @@ from faasguard.report.common import (
     SEVERITY_ORDER,
     TOOL_NAME,
     encodable,
+    evidence_text,
     group_findings,
     location_text,
     masked_evidence,
@@ -22,7 +23,9 @@ from faasguard.report.common import (
     summarize,
 )
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~=:])")
+# Enough to stop emphasis, code, links, images, HTML and table cells; lines always start with our
+# own text, so block markers ('-', '1.', '=') in the middle of a line need no escape.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
 def md(text: str) -> str:
@@ -64,7 +67,7 @@ def _finding(f: Finding, lines: list[str]) -> None:
         lines.append(f"  *Fix:* {md(f.remediation)}")
     evidence = masked_evidence(f.evidence)
     if evidence:
-        shown = ", ".join(f"{md(str(k))}={code(str(v))}" for k, v in evidence.items())
+        shown = ", ".join(f"{md(str(k))}={code(evidence_text(v))}" for k, v in evidence.items())
         lines.append(f"  *Evidence:* {shown}")
 
 
