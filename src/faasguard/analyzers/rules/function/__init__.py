@@ -1,0 +1,1 @@
+"""Function configuration rules (FG-FN-0xx): runtime, timeout, concurrency, failure handling, code."""

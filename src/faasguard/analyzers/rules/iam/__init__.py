@@ -1,0 +1,1 @@
+"""IAM as declared (FG-IAM-0xx): wildcards, shared roles, managed policies, policy templates."""
