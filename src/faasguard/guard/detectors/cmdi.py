@@ -45,9 +45,9 @@ _WORD_COMMANDS = frozenset({
     "node", "ruby", "php", "perl", "lua", "aws", "az", "docker", "uptime", "hostname", "halt", "reboot",
 })
 _SHELL_ARG = re.compile(
-    r"^\s*(?:$|[;&|`)<>'\"]|-{1,2}[a-z]|/|\\|~|\$|\.{1,2}/|[a-z]:\\|\d+(?:\.\d+){3}|\d+\s*$|%[a-z0-9_]+%|"
+    r"^[ \t]*(?:$|[;&|`)<>'\"]|-{1,2}[a-z]|/|\\|~|\$|\.{1,2}/|[a-z]:\\|\d+(?:\.\d+){3}|\d+\s*$|%[a-z0-9_]+%|"
     r"[a-z0-9_.-]+\.(?:txt|sh|log|ini|conf|php|py|pl|exe|bat|gz|rb)\b|[a-z]+\s*[|;&]|%%|\{|"
-    r"(?:localhost|127\.|google|http)|/[a-z]\b|a\b|(?:all|view|user|localgroup|share|start|stop)\b)",
+    r"(?:localhost|127\.|google|http)|/[a-z]\b|(?:view|user|localgroup|share|start|stop)\b)",
     re.IGNORECASE,
 )
 _SUBSTITUTION = re.compile(
@@ -82,7 +82,7 @@ _SHELL_MISC = re.compile(
     r"\$\[\s*\d|\$\(\(|<\(\s*\w|\$\{(?:SHELL|IFS|PATH|HOME)\}|\$SHELL\b|\balias\s+(?:-p\s+)?[\w\"'-]+=|"
     r"\bif\b[^\n]{0,60}\s(?:equ|neq|lss|leq|gtr|geq)\s|\bif\s*/i\b|"
     r"\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel)\s|\bfor\s+/?[a-z]?\s*%{1,2}\S\s+in\s*\(|"
-    r"%[a-z_][\w~:-]{1,30}%|\bgoto\s+:?\w+|\b(?:ba)?sh\s+-c\s|\bnc\s+(?:-\w+\s+)*\S+\s+\d+\s+-e\s",
+    r"%[a-z_][\w~:-]{1,30}%|(?:^|[&|(]\s*)goto\s+:?\w+|\b(?:ba)?sh\s+-c\s|\bnc\s+(?:-\w+\s+)*\S+\s+\d+\s+-e\s",
     re.IGNORECASE,
 )
 # shell quoting and empty expansions that split a word ("w'h'o'am'i", "c$@at", "who\\ami")
@@ -112,6 +112,7 @@ _BINARIES = (
     r"sqlmap|msfconsole|msfvenom|john|hashcat|tcpdump|tshark|wireshark|mkfifo|mknod|ln|cp|mv|rm|"
     r"mkdir|rmdir|touch|stat|file|strings|readelf|objdump|nm|ldd|xdg-open|open|vi|vim|nano|emacs|ed"
 )
+_KNOWN_BINARY = re.compile(r"(?:" + _BINARIES + r"|" + _STRONG_COMMANDS + r")", re.IGNORECASE)
 _COMMAND_LINE = re.compile(
     r"^\s*(?:(?:sudo|nohup|time|strace|nice|exec|env)\s+)*(?:" + _BINARIES + r")"
     r"(?:\s+(?:-{1,2}[\w-]+(?:=\S*)?|[\w.:@%~*?/\\-]+|'[^']*'|\"[^\"]*\"))*\s*$",
@@ -232,11 +233,11 @@ def _looks_like_bare_command(text: str) -> bool:
 
 def _benign_substitution(found: str) -> bool:
     """Backtick pairs around one ordinary word (Markdown ``code``) are not substitution."""
-    if found.startswith("`"):
-        inner = found[1:-1].strip()
-        return not re.search(r"[\s;|&$/<>]", inner) and not re.fullmatch(
-            r"(?:whoami|id|ls|uname|pwd|hostname|ifconfig|env|ps|w)", inner, re.IGNORECASE
-        )
+    if found.startswith(("`", "$(")):
+        inner = found[2:-1] if found.startswith("$(") else found[1:-1]
+        first = inner.strip().split(" ", 1)[0]
+        # substitution runs a program: the first word is a known binary, a path or a variable
+        return not (_KNOWN_BINARY.fullmatch(first) or first.startswith(("/", "$", "\\")))
     if found.startswith("{"):
         return not re.match(r"\{(?:[a-z]+,[-/$]|,|[a-z]+,/)", found, re.IGNORECASE)
     return False

@@ -21,8 +21,8 @@ _LOOKUP_CASE = re.compile(r"\$\{(?:lower|upper|date|env|sys|main|ctx|spring|k8s|
 _JNDI = re.compile(r"\$\{\s*j\s*n\s*d\s*i\s*:", re.IGNORECASE)
 _JNDI_URL = re.compile(r"\bjndi:(?:ldaps?|rmi|dns|iiop|corba|nds|nis|http)s?:", re.IGNORECASE)
 _CRLF = re.compile(
-    r"[\r\n]\s*(?:set-cookie|location|content-(?:type|length|disposition)|x-[\w-]+|refresh|"
-    r"access-control-[\w-]+|http/\d)\s*:",
+    r"[\r\n]\s*(?:set-cookie\s*:|location\s*:\s*\S|refresh\s*:|access-control-allow-[\w-]+\s*:|"
+    r"http/\d(?:\.\d)?\s+\d{3})",
     re.IGNORECASE,
 )
 _PROTO = re.compile(

@@ -33,7 +33,8 @@ _TOKEN = re.compile(
 
 _LOGIC = frozenset({"and", "or", "xor", "&&", "||"})
 _VALUE_WORDS = frozenset({"null", "true", "false", "not"})
-_OP_WORDS = frozenset({"like", "rlike", "regexp", "is", "in", "between", "sounds", "div", "mod", "collate"})
+_OP_WORDS = frozenset({"like", "rlike", "regexp", "is", "in", "between", "sounds", "div", "mod", "collate", "glob",
+                       "match", "similar", "ilike"})
 _CLAUSE = frozenset({
     "from", "where", "having", "limit", "order", "group", "by", "into", "values", "table", "case",
     "when", "then", "else", "end", "as", "distinct", "all", "top", "offset", "procedure", "asc",
@@ -58,13 +59,26 @@ _SQL_FUNCTIONS = frozenset({
     "utl_inaddr.get_host_address", "utl_http.request", "openrowset", "opendatasource", "xp_cmdshell",
     "sp_executesql", "sys_context", "geometrycollection", "multipoint", "polygon", "linestring",
     "gtid_subset", "json_object", "st_latfromgeohash", "procedure_analyse", "sysdate", "now",
+    "lo_import", "lo_export", "lo_get", "compress", "uncompress", "strcmp", "sin", "cos", "tan", "atan",
+    "sqrt", "power", "round", "ceil", "ceiling", "soundex", "encode", "quote", "crc32", "sha2", "inet_aton",
+    "last_insert_id", "found_rows", "row_count", "connection_id", "charset", "collation", "coercibility",
+    "pg_ls_dir", "current_setting", "dblink", "query_to_xml", "xmlagg", "dbms_xmlgen.getxml", "ctxsys.drithsx.sn",
 })
 _ATTACK_FUNCTIONS = frozenset({
     "sleep", "benchmark", "pg_sleep", "load_file", "extractvalue", "updatexml", "name_const",
     "dbms_pipe.receive_message", "utl_inaddr.get_host_address", "utl_http.request", "xp_cmdshell",
     "sp_executesql", "openrowset", "opendatasource", "pg_read_file", "gtid_subset", "randomblob",
     "geometrycollection", "multipoint", "polygon", "linestring", "procedure_analyse",
+    "lo_import", "lo_export", "lo_get", "pg_ls_dir", "dblink", "query_to_xml", "dbms_xmlgen.getxml",
+    "ctxsys.drithsx.sn",
 })
+# identifiers that only exist in database servers: naming one is enough
+_SQL_ONLY_WORDS = re.compile(
+    r"\b(?:xp_cmdshell|sp_oacreate|sp_oamethod|sp_executesql|sp_makewebtask|sp_addextendedproc|pg_sleep|"
+    r"pg_read_file|dbms_pipe|utl_inaddr|utl_http|sys\.dba_users|information_schema\.\w+|"
+    r"execute\s+immediate|into\s+(?:out|dump)file|load\s+data\s+(?:local\s+)?infile)\b",
+)
+_KEY_PREFIX = re.compile(r"^[\w.\[\]-]{1,40}=(?=.)")
 _CATALOG = re.compile(
     r"information_schema|mysql\.user|pg_catalog|pg_shadow|sysobjects|syscolumns|sys\.all_|"
     r"all_tables|user_tables|sqlite_master|msysobjects|xp_cmdshell|@@version|sys\.databases|"
@@ -99,9 +113,12 @@ def tokenize(text: str) -> tuple[str, list[str]]:
             break
     # a word directly followed by "(" is a call
     for i in range(len(types) - 1):
-        if types[i] in "bKTUS&n" and types[i + 1] == "(" and values[i][0].isalpha():
+        if types[i + 1] == "(" and types[i] in "bKTn" and values[i][0].isalpha():
             name = values[i]
-            types[i] = "F" if name in _SQL_FUNCTIONS or name.rsplit(".", 1)[-1] in _SQL_FUNCTIONS else "f"
+            if name in _SQL_FUNCTIONS or name.rsplit(".", 1)[-1] in _SQL_FUNCTIONS:
+                types[i] = "F"
+            elif types[i] == "b":
+                types[i] = "f"
     return "".join(types), values
 
 
@@ -130,6 +147,11 @@ _ANYWHERE = (
     ("FG-SQLI-003", re.compile(r"[sn)v]&\(*[snvF]\)*o\(*[snvFb]"), "boolean comparison after a value"),
     ("FG-SQLI-004", re.compile(r";\(*[TS]"), "stacked statement"),
     ("FG-SQLI-005", re.compile(r"[sn)]&\(*F"), "boolean with a SQL function"),
+    ("FG-SQLI-008", re.compile(r"(?:,n){3,}"), None),  # checked: NULL column padding
+    ("FG-SQLI-009", re.compile(r"&\(*o?n\)*o\(*o?n"), None),  # checked: literal comparison
+    ("FG-SQLI-016", re.compile(r"F\(+o?[nsv]\)*o\(*o?[nsv]"), "SQL condition function on literals"),
+    ("FG-SQLI-017", re.compile(r"Tv|Kvo|vo"), None),  # checked: declare @x / set @x = / @x :=
+    ("FG-SQLI-018", re.compile(r"TKs"), None),  # checked: waitfor delay '0:0:5'
 )
 # Patterns anchored at the start of a quote-context fingerprint (the quote closed a string).
 _QUOTE_BREAK = (
@@ -146,11 +168,16 @@ _NUMERIC_BREAK = (
     ("FG-SQLI-022", re.compile(r"^o?n\)*K+[nb]"), "number then clause"),
     ("FG-SQLI-023", re.compile(r"^o?n\)+[&cK]"), "number and parenthesis break"),
     ("FG-SQLI-024", re.compile(r"^\)+[&;cKU]"), "parenthesis break"),
-    ("FG-SQLI-025", re.compile(r"^&\(*[nsvF]\)*o"), "leading logic comparison"),
+    ("FG-SQLI-025", re.compile(r"^&\(*[nsvFb]\)*o\(*[nsvF]"), "leading logic comparison"),
+    ("FG-SQLI-028", re.compile(r"^KKo?n"), "leading ORDER/GROUP BY column number"),
+    ("FG-SQLI-029", re.compile(r"^K\(*[Fbn]\(*[^&;]{0,6}o\(*[nsvF]"), "leading WHERE/HAVING condition"),
+    ("FG-SQLI-030", re.compile(r"^F\(\)?$"), "bare SQL function call"),
     ("FG-SQLI-026", re.compile(r"^&\(*F"), "leading logic with SQL function"),
     ("FG-SQLI-027", re.compile(r"^o?nK+n\)*c"), "clause then comment"),
 )
 _SIGNALS = frozenset("F(,;vc*=")
+_COMPARISONS = frozenset({"=", "<", ">", "<=", ">=", "<>", "!=", "<=>", "like", "rlike", "regexp", "glob",
+                          "in", "between", "sounds", "ilike", "similar", "match"})
 
 
 def _select_is_sql(fp: str, values: list[str], start: int) -> bool:
@@ -183,6 +210,25 @@ def _check(fp: str, values: list[str], quote_context: bool) -> tuple[str, str] |
             idx = m.end() - 1
             if not _stacked_is_sql(fp, values, idx):
                 continue
+        if rule_id == "FG-SQLI-008":
+            nulls = [v for v, t in zip(values, fp, strict=False) if t == "n"]
+            if sum(1 for v in nulls if v == "null") < 3:
+                continue
+            message = "NULL column padding"
+        if rule_id == "FG-SQLI-009":
+            ops = [values[i] for i in range(m.start(), m.end()) if fp[i] == "o"]
+            if not any(o in ("=", "<", ">", "<>", "!=", "<=", ">=", "like", "<=>") for o in ops):
+                continue
+            message = "boolean comparison of literals"
+        if rule_id == "FG-SQLI-017":
+            seg = values[m.start() : m.end()]
+            if not (seg[0] in ("declare", "set") or (len(seg) == 2 and seg[1] == ":=")):
+                continue
+            message = "SQL variable assignment"
+        if rule_id == "FG-SQLI-018":
+            if values[m.start()] != "waitfor":
+                continue
+            message = "WAITFOR DELAY"
         return rule_id, message or ""
     for i, t in enumerate(fp):
         if t == "F" and (values[i] in _ATTACK_FUNCTIONS or values[i].rsplit(".", 1)[-1] in _ATTACK_FUNCTIONS):
@@ -238,10 +284,16 @@ def _quote_break_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
         return bool(re.match(r"\(*[snvF]\)*(?:o|c|$|&|;|\))", after) or re.match(r"\(*b\)*o\(*[snvF]", after)
                     or re.match(r"\(*[fF]\(", after))
     if rule_id == "FG-SQLI-011":
-        return len(fp) <= 3 or fp[fp.index("c") - 1] != "s" or fp.startswith("s")
+        comment = values[fp.index("c")]
+        return not comment.startswith("#") or not comment[1:].strip()
     if rule_id == "FG-SQLI-012":
         return len(rest) >= 2 and rest[1] in "TSKc&(" or rest == ";"
     if rule_id == "FG-SQLI-013":
+        op_idx = len(fp) - len(rest)
+        if values[op_idx] not in _COMPARISONS and values[op_idx] not in ("||", "|", "^", "&", "div") and not (
+            fp[op_idx + 1 : op_idx + 2] in ("F", "(")
+        ):
+            return False  # "+", "-", "*", "is" after a quote are ordinary text ('4"+X', '"IS" STAMP')
         return bool(re.match(r"o\(*[snvF]\)*(?:$|c|&|o|;|s)", rest)) or bool(re.match(r"o\(*b\)*(?:c|o|&)", rest))
     if rule_id == "FG-SQLI-014":
         idx = len(fp) - len(rest)
@@ -249,14 +301,25 @@ def _quote_break_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
         if word in ("order", "group"):
             return len(values) > idx + 2 and values[idx + 1] == "by" and fp[idx + 2] in "nbF("
         if word in ("having", "where"):
-            return "o" in fp[idx + 1 : idx + 5] or "&" in fp[idx + 1 : idx + 5]
+            return any(values[j] in _COMPARISONS for j in range(idx + 1, min(len(fp), idx + 5)))
         if word in ("limit", "procedure", "into"):
             return len(fp) > idx + 1 and fp[idx + 1] in "nbsvF("
-        return fp[idx] in "US" or (fp[idx] == "T" and _stacked_is_sql(fp, values, idx))
+        if fp[idx] == "U":
+            return "S" in fp[idx + 1 : idx + 4]
+        return fp[idx] == "S" or (fp[idx] == "T" and _stacked_is_sql(fp, values, idx))
     return True
 
 
 def _numeric_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
+    if rule_id == "FG-SQLI-021":
+        idx = fp.index(";") + 1
+        while idx < len(fp) and fp[idx] == "(":
+            idx += 1
+        return idx < len(fp) and (fp[idx] != "T" or _stacked_is_sql(fp, values, idx))
+    if rule_id == "FG-SQLI-028":
+        return values[0] in ("order", "group") and values[1] == "by"
+    if rule_id == "FG-SQLI-029":
+        return values[0] in ("where", "having")
     if rule_id in ("FG-SQLI-022", "FG-SQLI-027"):
         idx = fp.index("K")
         word = values[idx]
@@ -266,7 +329,7 @@ def _numeric_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
             "c" in fp or "U" in fp or "," in fp or "F" in fp
         )
     if rule_id == "FG-SQLI-020":
-        return bool(re.search(r"&\(*[nsvF(]\)*[o(]|&\(*F|&\(*[nsv]\)*(?:c|$)", fp)) and fp[0] != "o" or (
+        return bool(re.search(r"&\(*[nsvF(]\)*[o(]|&\(*F|&\(*[nsv]\)*c", fp)) and fp[0] != "o" or (
             fp.startswith("on") and values[0] == "-"
         )
     if rule_id == "FG-SQLI-023":
@@ -277,8 +340,8 @@ def _numeric_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
 
 
 _CHEAP_SQL_HINT = re.compile(
-    r"['\"`;#()=]|--|/\*|\b(?:union|select|and|or|xor|sleep|benchmark|waitfor|exec|order|having|"
-    r"drop|insert|delete|update|like|rlike|regexp|information_schema)\b",
+    r"['\"`;#()=@]|--|/\*|\b(?:union|select|and|or|xor|sleep|benchmark|waitfor|exec|order|group|having|where|"
+    r"drop|insert|delete|update|like|rlike|regexp|information_schema|outfile|dumpfile|xp_cmdshell|pg_sleep)\b",
     re.IGNORECASE,
 )
 
@@ -287,8 +350,15 @@ def detect_sqli(text: str) -> Detection | None:
     if not _CHEAP_SQL_HINT.search(text):
         return None
     lowered = text[:_MAX_CHARS].lower()
+    only = _SQL_ONLY_WORDS.search(lowered)
+    if only:
+        return Detection("sqli", "FG-SQLI-019", "", excerpt_of(text, only.start(), only.end()), "high",
+                         "database-only identifier or statement")
     cat = _CATALOG.search(lowered)
     contexts = [(lowered, False)]
+    key = _KEY_PREFIX.match(lowered)
+    if key:  # "pay=AND 1=1": the part after a key is the injection point
+        contexts.append((lowered[key.end() :], False))
     if "'" in lowered:
         contexts.append(("'" + lowered, True))
     if '"' in lowered:
