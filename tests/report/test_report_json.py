@@ -148,3 +148,36 @@ def test_json_survives_odd_evidence_and_bad_text(full_result: ScanResult) -> Non
     assert data["findings"][1]["message"] == "bad ? byte"
     assert data["findings"][1]["evidence"] == {"path": "a/b", "colour": "red", "items": [1, 2.5, None],
                                                "nan": "nan"}
+
+
+def _doc() -> str:
+    from pathlib import Path
+
+    return (Path(__file__).resolve().parents[2] / "docs" / "report-json.md").read_text(encoding="utf-8")
+
+
+def test_documented_example_validates() -> None:
+    import re
+
+    example = re.search(r"## Example\n\n```json\n(.*?)\n```", _doc(), re.S)
+    assert example is not None
+    _validate(json.loads(example.group(1)))
+
+
+def test_every_schema_field_is_documented() -> None:
+    doc = _doc()
+    schema = _schema()
+    names: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            names.update(node.get("properties", {}).keys())
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    missing = sorted(n for n in names if f"`{n}`" not in doc)
+    assert missing == []
