@@ -7,6 +7,8 @@ an incomplete scan always ends with a warning, never with "no findings" alone.
 from __future__ import annotations
 
 import io
+import shutil
+import sys
 from typing import IO, Any
 
 from rich import box
@@ -20,10 +22,10 @@ from faasguard.report.common import (
     AppGroup,
     FunctionGroup,
     color_wanted,
-    flow_line,
     group_findings,
     location_text,
     one_line,
+    step_location,
     summarize,
 )
 
@@ -63,11 +65,20 @@ def _function_heading(group: FunctionGroup) -> Text:
     return text
 
 
-def _message_cell(f: Finding) -> Text:
-    cell = Text(one_line(f.message))
+def _message_cell(f: Finding) -> Text | Group:
+    message = Text(one_line(f.message))
+    if not f.flow:
+        return message
+    # one line per step; the kind in its own column so wrapped text stays aligned
+    steps = Table.grid(padding=(0, 2))
+    steps.add_column(no_wrap=True, style="bold")
+    steps.add_column(overflow="fold")
     for step in f.flow:
-        cell.append("\n  " + flow_line(step), style="dim")
-    return cell
+        where = step_location(step)
+        detail = Text(one_line(where) + " ", style="cyan") if where else Text()
+        detail.append(one_line(step.note))
+        steps.add_row(Text(step.kind or "step"), detail)
+    return Group(message, Padding(steps, (0, 0, 0, 2), expand=False))
 
 
 def _findings_table(findings: list[Finding]) -> Table:
@@ -123,7 +134,8 @@ def write_table(result: Any, console: Console, *, show_suppressed: bool = False)
     for app_group in group_findings(result.findings, result.applications):
         console.print(_app_heading(app_group))
         for fn_group in app_group.functions:
-            console.print(Group(_function_heading(fn_group), Padding(_findings_table(fn_group.findings), (0, 0, 0, 4))))
+            table = Padding(_findings_table(fn_group.findings), (0, 0, 0, 4), expand=False)
+            console.print(Group(_function_heading(fn_group), table))
         console.print()
 
     if result.errors:
@@ -148,11 +160,21 @@ def write_table(result: Any, console: Console, *, show_suppressed: bool = False)
     console.print(Text(summary.verdict(), style=style))
 
 
+def _stdout_width() -> int:
+    """The terminal's width when the text goes to one, else a fixed width (stable in CI logs)."""
+    try:
+        if sys.stdout.isatty():
+            return max(60, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+    except (AttributeError, ValueError, OSError):
+        pass
+    return DEFAULT_WIDTH
+
+
 def render_table(result: Any, *, show_suppressed: bool = False, color: bool | None = None,
                  width: int | None = None) -> str:
     buffer = io.StringIO()
     # ``color=None`` asks the real stdout, since the text is meant to be printed there
     use_color = color_wanted() if color is None else color
-    console = make_console(buffer, color=use_color, width=width or DEFAULT_WIDTH)
+    console = make_console(buffer, color=use_color, width=width or _stdout_width())
     write_table(result, console, show_suppressed=show_suppressed)
     return buffer.getvalue()
