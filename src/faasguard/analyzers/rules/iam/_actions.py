@@ -12,12 +12,13 @@ WRITE_VERBS = (
     "Pass", "Associate", "Disassociate", "Replace", "Restore", "Reset", "Enable", "Disable", "Invoke",
     "Publish", "Send", "Start", "Stop", "Terminate", "Tag", "Untag", "Change", "Upload", "Import", "Run",
     "Execute", "Batch", "Copy", "Purge", "Revoke", "Authorize", "Rotate", "Cancel", "Abort", "Register",
-    "Deregister", "Grant", "Retire", "Schedule", "Encrypt", "ReEncrypt", "Generate", "Restart",
+    "Deregister", "Grant", "Retire", "Schedule", "Encrypt", "ReEncrypt", "Generate", "Restart", "Leave",
+    "Invite", "Accept", "Move", "Release", "Assign", "Unassign", "Allocate",
 )
 
 # Actions that change who may do what: granting them on "*" is a privilege-escalation path.
 PERMISSION_MANAGEMENT = (
-    "iam:", "sts:assumerole", "organizations:", "kms:creategrant", "kms:putkeypolicy", "lambda:addpermission",
+    "sts:assumerole", "kms:creategrant", "kms:putkeypolicy", "lambda:addpermission",
     "lambda:addlayerversionpermission", "s3:putbucketpolicy", "s3:putbucketacl", "s3:putobjectacl",
     "sns:settopicattributes", "sns:addpermission", "sqs:setqueueattributes", "sqs:addpermission",
     "secretsmanager:putresourcepolicy", "ecr:setrepositorypolicy", "lambda:updatefunctioncode",
@@ -69,7 +70,7 @@ def is_write(action: str) -> bool:
 
 def is_permission_management(action: str) -> bool:
     low = action.strip().lower()
-    return low.startswith(PERMISSION_MANAGEMENT) or (low.startswith("iam:") and is_write(action))
+    return low.startswith(PERMISSION_MANAGEMENT) or (low.startswith(("iam:", "organizations:")) and is_write(action))
 
 
 def needs_star(action: str) -> bool:
