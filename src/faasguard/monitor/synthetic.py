@@ -50,6 +50,7 @@ _USER_IDENTITY = (
     '{"type":"IAMUser","principalId":"AIDAEXAMPLEDEPLOY","arn":"arn:aws:iam::' + ACCOUNT + ':user/deployer",'
     '"accountId":"' + ACCOUNT + '","accessKeyId":"AKIAEXAMPLEDEPLOY","userName":"deployer"}'
 )
+_INVOKE_REQUEST = '{"functionName":"arn:aws:lambda:us-east-1:' + ACCOUNT + ':function:FN"}'
 _SERVICE_IDENTITY = '{"type":"AWSService","invokedBy":"apigateway.amazonaws.com"}'
 
 _TEMPLATE = (
@@ -81,11 +82,11 @@ def cloudtrail_lines(count: int, seed: int = 7, start: datetime | None = None) -
         if roll < 0.55:  # a function's role at work
             src, name, req = _ROLE_CALLS[rng.randrange(len(_ROLE_CALLS))]
             values.update(identity=_ROLE_IDENTITY % {"fi": fi, "fn": fn, "t": t}, src=src, name=name,
-                          req=req % rng.randrange(100_000), ip="3.80.%d.%d" % (fi, rng.randrange(250)),
+                          req=req % rng.randrange(100_000), ip=f"3.80.{fi}.{rng.randrange(250)}",
                           ua=_LAMBDA_UA, mgmt="false", cat="Data")
         elif roll < 0.90:  # Invoke data events from API Gateway
             values.update(identity=_SERVICE_IDENTITY, src="lambda.amazonaws.com", name="Invoke",
-                          req='{"functionName":"arn:aws:lambda:us-east-1:%s:function:%s"}' % (ACCOUNT, fn),
+                          req=_INVOKE_REQUEST.replace("FN", fn),
                           ip="apigateway.amazonaws.com", ua="apigateway.amazonaws.com", etype="AwsApiCall",
                           mgmt="false", cat="Data")
         elif roll < 0.9998:  # people and CI reading things
@@ -95,7 +96,7 @@ def cloudtrail_lines(count: int, seed: int = 7, start: datetime | None = None) -
         else:
             src, name, req = _SUSPICIOUS[rng.randrange(len(_SUSPICIOUS))]
             values.update(identity=_USER_IDENTITY, src=src, name=name, req=req % fn,
-                          ip="198.51.100.%d" % rng.randrange(250), ua="python-requests/2.31")
+                          ip=f"198.51.100.{rng.randrange(250)}", ua="python-requests/2.31")
         yield _TEMPLATE % values
 
 

@@ -1,0 +1,549 @@
+"""Ingest CloudTrail, Lambda logs and runtime-guard events into the store.
+
+CloudTrail is parsed by DuckDB's JSON reader (no per-record Python), in every shape users have:
+S3 delivery files ``{"Records": [...]}`` (gzip or not), NDJSON, JSON arrays and EventBridge
+"AWS API Call via CloudTrail" envelopes. Large NDJSON files are cut at line boundaries into
+chunks; each chunk is inserted and its end offset recorded in one transaction, so a killed ingest
+resumes at the last committed chunk. Rows are keyed by CloudTrail ``eventID`` and inserted with an
+anti-join, so re-ingesting a file (or a chunk after a crash) adds nothing.
+
+Lambda logs and guard events are smaller and line-oriented: see :mod:`faasguard.monitor.logs`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import duckdb
+
+from faasguard.monitor import logs
+
+DEFAULT_CHUNK_BYTES = 192 * 1024 * 1024
+_SNIFF_BYTES = 256 * 1024
+_SUFFIXES = {".json", ".ndjson", ".jsonl", ".gz", ".log", ".txt", ".out"}
+
+ProgressCallback = Callable[[int, int], None]  # (bytes done in this file, file size)
+
+
+class InputKind(str, Enum):
+    CLOUDTRAIL_NDJSON = "cloudtrail-ndjson"
+    CLOUDTRAIL_RECORDS = "cloudtrail-records"  # {"Records": [...]} S3 delivery file
+    CLOUDTRAIL_ARRAY = "cloudtrail-array"  # [record, record, ...]
+    EVENTBRIDGE_NDJSON = "eventbridge-ndjson"  # one EventBridge envelope per line
+    EVENTBRIDGE_ARRAY = "eventbridge-array"
+    LAMBDA_LOGS = "lambda-logs"  # CloudWatch exports: text, JSON log lines, filter-log-events output
+    GUARD_EVENTS = "guard-events"
+    UNKNOWN = "unknown"
+
+
+@dataclass
+class FileResult:
+    path: str
+    kind: InputKind
+    added: int = 0
+    skipped_duplicates: int = 0
+    unreadable: int = 0
+    resumed_from: int = 0
+    already_done: bool = False
+    error: str = ""
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [f for f in self.files if f.error]
+
+
+# --- file discovery and sniffing ---------------------------------------------------------------
+
+
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files under each path (directories recursively, in a stable order)."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and (child.suffix.lower() in _SUFFIXES or not child.suffix):
+                    yield child
+        else:
+            yield path
+
+
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
+
+
+def _open_text(path: Path) -> Iterator[str]:
+    opener = gzip.open if _is_gzip(path) else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as handle:  # type: ignore[operator]
+        yield from handle
+
+
+def _head(path: Path) -> str:
+    if _is_gzip(path):
+        with gzip.open(path, "rb") as handle:
+            data = handle.read(_SNIFF_BYTES)
+    else:
+        with path.open("rb") as handle:
+            data = handle.read(_SNIFF_BYTES)
+    return data.decode("utf-8", errors="replace")
+
+
+def _looks_like_cloudtrail(obj: object) -> bool:
+    return isinstance(obj, dict) and "eventName" in obj and ("eventSource" in obj or "eventID" in obj)
+
+
+def _looks_like_eventbridge(obj: object) -> bool:
+    return (isinstance(obj, dict) and isinstance(obj.get("detail"), dict)
+            and ("detail-type" in obj or "detail_type" in obj) and _looks_like_cloudtrail(obj["detail"]))
+
+
+def sniff(path: Path) -> InputKind:
+    """Guess what a file holds from its first bytes (never from its name alone)."""
+    head = _head(path).lstrip("\ufeff \t\r\n")
+    if not head:
+        return InputKind.UNKNOWN
+    if head.startswith("["):
+        first = head[1:].lstrip()
+        if first.startswith("{"):
+            try:
+                obj, _ = json.JSONDecoder().raw_decode(first)
+            except json.JSONDecodeError:
+                return InputKind.CLOUDTRAIL_ARRAY if '"eventName"' in head else InputKind.UNKNOWN
+            if _looks_like_eventbridge(obj):
+                return InputKind.EVENTBRIDGE_ARRAY
+            if _looks_like_cloudtrail(obj):
+                return InputKind.CLOUDTRAIL_ARRAY
+        return InputKind.UNKNOWN
+    if head.startswith("{"):
+        first_line = head.split("\n", 1)[0]
+        try:
+            obj = json.loads(first_line)
+        except json.JSONDecodeError:
+            obj = None
+        if obj is None:  # a pretty-printed document: look at its opening keys
+            if head.lstrip("{ \r\n\t").startswith('"Records"'):
+                return InputKind.CLOUDTRAIL_RECORDS
+            if '"detail-type"' in head and '"eventName"' in head:
+                return InputKind.EVENTBRIDGE_ARRAY if head.startswith("[") else InputKind.EVENTBRIDGE_NDJSON
+            if '"logEvents"' in head or '"events"' in head:
+                return InputKind.LAMBDA_LOGS
+            if '"eventName"' in head and '"eventSource"' in head:
+                return InputKind.CLOUDTRAIL_ARRAY  # one pretty-printed record; read as a document
+            return InputKind.UNKNOWN
+        if isinstance(obj, dict) and "Records" in obj:
+            return InputKind.CLOUDTRAIL_RECORDS
+        if _looks_like_eventbridge(obj):
+            return InputKind.EVENTBRIDGE_NDJSON
+        if _looks_like_cloudtrail(obj):
+            return InputKind.CLOUDTRAIL_NDJSON
+        if logs.is_guard_event(obj):
+            return InputKind.GUARD_EVENTS
+        return InputKind.LAMBDA_LOGS  # JSON log lines, filter-log-events or subscription payloads
+    return InputKind.LAMBDA_LOGS
+
+
+# --- CloudTrail through DuckDB -----------------------------------------------------------------
+
+_USER_IDENTITY = (
+    "STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR, accountId VARCHAR, accessKeyId VARCHAR,"
+    " userName VARCHAR, invokedBy VARCHAR, sessionContext STRUCT(sessionIssuer STRUCT(type VARCHAR,"
+    " arn VARCHAR, userName VARCHAR), attributes STRUCT(creationDate VARCHAR, mfaAuthenticated VARCHAR),"
+    " ec2RoleDelivery VARCHAR))"
+)
+# The CloudTrail record fields read; everything nested and free-form stays JSON.
+_RECORD_FIELDS: tuple[tuple[str, str], ...] = (
+    ("eventID", "VARCHAR"), ("eventTime", "VARCHAR"), ("@timestamp", "VARCHAR"), ("eventSource", "VARCHAR"),
+    ("eventName", "VARCHAR"), ("eventType", "VARCHAR"), ("eventCategory", "VARCHAR"),
+    ("awsRegion", "VARCHAR"), ("sourceIPAddress", "VARCHAR"), ("userAgent", "VARCHAR"),
+    ("errorCode", "VARCHAR"), ("errorMessage", "VARCHAR"), ("readOnly", "VARCHAR"),
+    ("recipientAccountId", "VARCHAR"), ("requestID", "VARCHAR"), ("userIdentity", "JSON"),
+    ("requestParameters", "JSON"), ("responseElements", "JSON"), ("additionalEventData", "JSON"),
+    ("resources", "JSON"),
+)
+_IDENTITY_PATHS = (
+    "type", "arn", "principalId", "accountId", "accessKeyId", "userName", "invokedBy",
+    "sessionContext.sessionIssuer.type", "sessionContext.sessionIssuer.arn",
+    "sessionContext.sessionIssuer.userName", "sessionContext.attributes.creationDate",
+    "sessionContext.attributes.mfaAuthenticated", "sessionContext.ec2RoleDelivery",
+)
+
+
+def _columns_literal(fields: Iterable[tuple[str, str]]) -> str:
+    return "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in fields) + "}"
+
+
+def _record_struct() -> str:
+    parts = [f'"{name}" {kind}' for name, kind in _RECORD_FIELDS]
+    return "STRUCT(" + ", ".join(parts) + ")"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _flatten_select(prefix: str, source_file: str) -> tuple[str, str]:
+    """The projection from a CloudTrail record (columns at ``prefix``) to ``cloudtrail_events``, and
+    the expression it expects as ``_ident`` (userIdentity's fields, parsed once)."""
+
+    def f(name: str) -> str:
+        return f"{prefix}{_q(name)}"
+
+    ui = f"{prefix}{_q('userIdentity')}"
+    time_text = f"coalesce({f('eventTime')}, {f('@timestamp')})"
+    function_param = f"({f('requestParameters')}->>'$.functionName')"
+    file_literal = "'" + source_file.replace("'", "''") + "'"
+    # One JSON parse of userIdentity for all its flattened fields (a list, indexed below).
+    paths = ", ".join(f"'$.{p}'" for p in _IDENTITY_PATHS)
+    ident = f"json_extract_string({ui}, [{paths}])"
+
+    def u(path: str) -> str:
+        return f"_ident[{_IDENTITY_PATHS.index(path) + 1}]"
+
+    return f"""
+      coalesce({f('eventID')}, md5(concat_ws('|', {time_text}, {f('eventSource')}, {f('eventName')},
+               {f('requestID')}, {u('arn')}))) AS event_id,
+      CASE WHEN {time_text} LIKE '%Z' THEN try_cast({time_text} AS TIMESTAMP)
+           ELSE try_cast(try_cast({time_text} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END AS event_time,
+      {f('eventSource')} AS event_source, {f('eventName')} AS event_name, {f('eventType')} AS event_type,
+      {f('eventCategory')} AS event_category, {f('awsRegion')} AS aws_region,
+      {f('sourceIPAddress')} AS source_ip, {f('userAgent')} AS user_agent, {f('errorCode')} AS error_code,
+      {f('errorMessage')} AS error_message, try_cast({f('readOnly')} AS BOOLEAN) AS read_only,
+      {f('recipientAccountId')} AS recipient_account_id,
+      {u('type')} AS user_type, {u('arn')} AS user_arn, {u('principalId')} AS principal_id,
+      {u('accountId')} AS account_id, {u('accessKeyId')} AS access_key_id,
+      {u('userName')} AS user_name, {u('invokedBy')} AS invoked_by,
+      {u('sessionContext.sessionIssuer.type')} AS session_issuer_type,
+      {u('sessionContext.sessionIssuer.arn')} AS session_issuer_arn,
+      {u('sessionContext.sessionIssuer.userName')} AS session_issuer_name,
+      CASE WHEN {u('type')} = 'AssumedRole' THEN split_part({u('arn')}, '/', 3) END AS session_name,
+      {u('sessionContext.attributes.creationDate')} AS session_created,
+      {u('sessionContext.attributes.mfaAuthenticated')} AS mfa_authenticated,
+      {u('sessionContext.ec2RoleDelivery')} AS ec2_role_delivery,
+      CASE WHEN {f('eventSource')} = 'lambda.amazonaws.com' AND {function_param} IS NOT NULL THEN
+        CASE WHEN {function_param} LIKE '%:function:%'
+               THEN split_part(split_part({function_param}, ':function:', 2), ':', 1)
+             ELSE split_part({function_param}, ':', 1) END
+      END AS target_function,
+      {ui} AS user_identity, {f('requestParameters')} AS request_parameters,
+      {f('responseElements')} AS response_elements, {f('additionalEventData')} AS additional_event_data,
+      {f('resources')} AS resources, {file_literal} AS source_file
+    """, ident
+
+
+
+
+def _source_relation(kind: InputKind, data_file: str) -> tuple[str, str]:
+    """(FROM clause, column prefix) reading ``data_file`` as ``kind``."""
+    path = "'" + data_file.replace("'", "''") + "'"
+    record = _record_struct()
+    if kind is InputKind.CLOUDTRAIL_NDJSON:
+        cols = _columns_literal(_RECORD_FIELDS)
+        return (f"read_json({path}, format='newline_delimited', ignore_errors=true, columns={cols},"
+                " maximum_object_size=67108864)"), ""
+    if kind is InputKind.EVENTBRIDGE_NDJSON:
+        cols = "{'detail': '" + record + "'}"
+        return (f"read_json({path}, format='newline_delimited', ignore_errors=true, columns={cols},"
+                " maximum_object_size=67108864)"), "detail."
+    if kind is InputKind.CLOUDTRAIL_RECORDS:
+        cols = "{'Records': '" + record + "[]'}"
+        return (f"(SELECT unnest(Records) AS r FROM read_json({path}, format='auto', ignore_errors=true,"
+                f" columns={cols}, maximum_object_size=1073741824))"), "r."
+    if kind is InputKind.CLOUDTRAIL_ARRAY:
+        return (f"(SELECT r FROM read_json({path}, format='array', records=false, ignore_errors=true,"
+                f" columns={{'r': '{record}'}}, maximum_object_size=1073741824))"), "r."
+    if kind is InputKind.EVENTBRIDGE_ARRAY:
+        cols = "{'detail': '" + record + "'}"
+        return (f"read_json({path}, format='array', ignore_errors=true, columns={cols},"
+                " maximum_object_size=1073741824)"), "detail."
+    raise ValueError(f"not a CloudTrail input kind: {kind}")
+
+
+def _insert_cloudtrail(con: duckdb.DuckDBPyConnection, kind: InputKind, data_file: str,
+                       source_file: str) -> tuple[int, int, int]:
+    """Insert the records of ``data_file``; returns (added, duplicates, unreadable rows).
+
+    One pass from the JSON reader into the table (no staging copy): rows already stored are
+    left out by an anti-join; duplicates inside the batch (rare) are removed afterwards.
+    """
+    relation, prefix = _source_relation(kind, data_file)
+    projection, ident = _flatten_select(prefix, source_file)
+    first_row = _scalar(con, "SELECT coalesce(max(rowid), -1) + 1 FROM cloudtrail_events")
+    inserted = con.execute(f"""
+        INSERT INTO cloudtrail_events
+        SELECT * EXCLUDE (_bad) FROM (
+          SELECT {projection}, ({prefix}"eventName" IS NULL AND {prefix}"eventID" IS NULL) AS _bad
+          FROM (SELECT *, {ident} AS _ident FROM {relation}))
+        WHERE NOT _bad AND event_id NOT IN (SELECT event_id FROM cloudtrail_events)""").fetchone()
+    added = int(inserted[0]) if inserted else 0
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT rowid AS rid, event_id FROM cloudtrail_events"
+                f" WHERE rowid >= {first_row}")
+    dup_rows = con.execute("""SELECT rid FROM (SELECT rid, row_number() OVER (PARTITION BY event_id ORDER BY rid)
+        AS n FROM _new WHERE event_id IN (SELECT event_id FROM _new GROUP BY event_id HAVING count(*) > 1))
+        WHERE n > 1""").fetchall()
+    if dup_rows:
+        con.execute("DELETE FROM cloudtrail_events WHERE rowid IN (SELECT unnest(?))", [[r[0] for r in dup_rows]])
+        added -= len(dup_rows)
+    _learn_function_roles(con, first_row)
+    con.execute("DROP TABLE _new")
+    return added, 0, 0
+
+
+def _learn_function_roles(con: duckdb.DuckDBPyConnection, first_row: int) -> None:
+    """Record execution roles seen in this batch: roles given to functions, roles used by Lambda."""
+    con.execute(f"""INSERT OR IGNORE INTO function_roles
+        SELECT role_arn, any_value(function_name), any_value(learned_from) FROM (
+          SELECT coalesce(response_elements->>'$.role', request_parameters->>'$.role') AS role_arn,
+                 target_function AS function_name, event_name AS learned_from
+          FROM cloudtrail_events
+          WHERE rowid >= {first_row} AND event_source = 'lambda.amazonaws.com' AND error_code IS NULL
+            AND (event_name LIKE 'CreateFunction%' OR event_name LIKE 'UpdateFunctionConfiguration%')
+          UNION ALL
+          SELECT session_issuer_arn, session_name, 'lambda-runtime-session' FROM cloudtrail_events
+          WHERE rowid >= {first_row} AND session_issuer_arn IS NOT NULL AND user_agent LIKE '%exec-env/AWS_Lambda%'
+        ) WHERE role_arn IS NOT NULL GROUP BY role_arn""")
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+# --- chunked, resumable reading of large NDJSON files ------------------------------------------
+
+
+def _file_key(path: Path, size: int) -> str:
+    """Identity of a file's content for resume: its size and the hash of its first and last MiB."""
+    digest = hashlib.sha256(str(size).encode())
+    with path.open("rb") as handle:
+        digest.update(handle.read(1 << 20))
+        if size > (2 << 20):
+            handle.seek(size - (1 << 20))
+            digest.update(handle.read(1 << 20))
+    return digest.hexdigest()[:32]
+
+
+def _next_boundary(handle: object, offset: int, size: int) -> int:
+    """The offset just after the first newline at or after ``offset`` (or the end of the file)."""
+    if offset >= size:
+        return size
+    fh = handle  # a binary file object
+    fh.seek(offset)  # type: ignore[attr-defined]
+    while True:
+        block = fh.read(1 << 16)  # type: ignore[attr-defined]
+        if not block:
+            return size
+        pos = block.find(b"\n")
+        if pos >= 0:
+            return offset + pos + 1
+        offset += len(block)
+
+
+def _copy_range(src: Path, start: int, end: int, dest: str) -> None:
+    """Copy bytes [start, end) of ``src`` to ``dest`` (kernel-side when the OS allows)."""
+    with src.open("rb") as fin, open(dest, "wb") as fout:
+        remaining = end - start
+        offset = start
+        try:
+            while remaining > 0:
+                n = os.copy_file_range(fin.fileno(), fout.fileno(), remaining, offset)
+                if n <= 0:
+                    break
+                offset += n
+                remaining -= n
+        except (AttributeError, OSError):
+            fin.seek(offset)
+            while remaining > 0:
+                block = fin.read(min(remaining, 1 << 22))
+                if not block:
+                    break
+                fout.write(block)
+                remaining -= len(block)
+
+
+def _gzip_chunks(path: Path, chunk_bytes: int, skip: int, tmpdir: str) -> Iterator[tuple[str, int]]:
+    """Decompress ``path`` into line-aligned chunk files; yields (chunk file, uncompressed end)."""
+    offset = 0
+    carry = b""
+    with gzip.open(path, "rb") as handle:
+        index = 0
+        while True:
+            block = handle.read(chunk_bytes)
+            data = carry + block
+            if not block:
+                if data.strip() and offset + len(data) > skip:
+                    yield _write_chunk(tmpdir, index, data), offset + len(data)
+                return
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                carry = data
+                continue
+            piece, carry = data[:cut], data[cut:]
+            end = offset + len(piece)
+            if end > skip:
+                yield _write_chunk(tmpdir, index, piece), end
+                index += 1
+            offset = end
+
+
+def _write_chunk(tmpdir: str, index: int, data: bytes) -> str:
+    name = os.path.join(tmpdir, f"chunk-{index}.ndjson")
+    with open(name, "wb") as out:
+        out.write(data)
+    return name
+
+
+def _progress_row(con: duckdb.DuckDBPyConnection, key: str) -> tuple[int, bool, int] | None:
+    row = con.execute("SELECT byte_offset, done, events FROM ingest_progress WHERE file_key = ?", [key]).fetchone()
+    return (int(row[0]), bool(row[1]), int(row[2] or 0)) if row else None
+
+
+def _save_progress(con: duckdb.DuckDBPyConnection, key: str, path: Path, size: int, kind: InputKind,
+                   offset: int, done: bool, events: int) -> None:
+    con.execute("""INSERT INTO ingest_progress VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)
+        ON CONFLICT (file_key) DO UPDATE SET byte_offset = excluded.byte_offset, done = excluded.done,
+        events = excluded.events, path = excluded.path, updated_at = excluded.updated_at""",
+                [key, str(path), size, kind.value, offset, done, events])
+
+
+def _ingest_cloudtrail_file(con: duckdb.DuckDBPyConnection, path: Path, kind: InputKind, result: FileResult,
+                            chunk_bytes: int, progress: ProgressCallback | None,
+                            on_chunk: Callable[[int], None] | None) -> None:
+    size = path.stat().st_size
+    key = _file_key(path, size)
+    state = _progress_row(con, key)
+    if state and state[1]:
+        result.already_done = True
+        return
+    start = state[0] if state else 0
+    events = state[2] if state else 0
+    result.resumed_from = start
+    source = str(path)
+    ndjson = kind in (InputKind.CLOUDTRAIL_NDJSON, InputKind.EVENTBRIDGE_NDJSON)
+    if not ndjson:  # a single document: one unit of work
+        con.execute("BEGIN TRANSACTION")
+        try:
+            added, dup, bad = _insert_cloudtrail(con, kind, _plain_copy(path), source)
+            _save_progress(con, key, path, size, kind, size, True, events + added)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            _cleanup_plain_copy(path)
+        result.added, result.skipped_duplicates, result.unreadable = added, dup, bad
+        if progress:
+            progress(size, size)
+        return
+    with tempfile.TemporaryDirectory(prefix="faasguard-ingest-") as tmpdir:
+        if _is_gzip(path):
+            # Offsets of gzip input count uncompressed bytes; the whole file is read to find them.
+            chunks: Iterator[tuple[str, int]] = _gzip_chunks(path, chunk_bytes, start, tmpdir)
+            total = size
+        else:
+            chunks = _plain_chunks(path, size, start, chunk_bytes, tmpdir)
+            total = size
+        for chunk_file, end in chunks:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                added, dup, bad = _insert_cloudtrail(con, kind, chunk_file, source)
+                events += added
+                _save_progress(con, key, path, size, kind, end, False, events)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            os.unlink(chunk_file)
+            result.added += added
+            result.skipped_duplicates += dup
+            result.unreadable += bad
+            if progress:
+                progress(min(end, total), total)
+            if on_chunk:
+                on_chunk(end)
+    _save_progress(con, key, path, size, kind, size, True, events)
+
+
+def _plain_chunks(path: Path, size: int, start: int, chunk_bytes: int, tmpdir: str) -> Iterator[tuple[str, int]]:
+    index = 0
+    offset = start
+    with path.open("rb") as handle:
+        while offset < size:
+            end = _next_boundary(handle, min(offset + chunk_bytes, size), size) if offset + chunk_bytes < size \
+                else size
+            name = os.path.join(tmpdir, f"chunk-{index}.ndjson")
+            _copy_range(path, offset, end, name)
+            yield name, end
+            offset = end
+            index += 1
+
+
+_PLAIN_COPIES: dict[Path, str] = {}
+
+
+def _plain_copy(path: Path) -> str:
+    """DuckDB reads .gz by extension; give it a name it recognises for gzip input without one."""
+    if _is_gzip(path) and not path.name.endswith(".gz"):
+        handle, name = tempfile.mkstemp(prefix="faasguard-", suffix=".json.gz")
+        os.close(handle)
+        shutil.copyfile(path, name)
+        _PLAIN_COPIES[path] = name
+        return name
+    return str(path)
+
+
+def _cleanup_plain_copy(path: Path) -> None:
+    name = _PLAIN_COPIES.pop(path, None)
+    if name:
+        os.unlink(name)
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+_CLOUDTRAIL_KINDS = {InputKind.CLOUDTRAIL_NDJSON, InputKind.CLOUDTRAIL_RECORDS, InputKind.CLOUDTRAIL_ARRAY,
+                     InputKind.EVENTBRIDGE_NDJSON, InputKind.EVENTBRIDGE_ARRAY}
+
+
+def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], *, function: str | None = None,
+           chunk_bytes: int = DEFAULT_CHUNK_BYTES, progress: Callable[[Path], ProgressCallback | None] | None = None,
+           on_chunk: Callable[[int], None] | None = None) -> IngestReport:
+    """Ingest every file under ``paths``; a bad file is reported and the others go on."""
+    report = IngestReport()
+    for path in expand_paths(paths):
+        result = FileResult(str(path), InputKind.UNKNOWN)
+        report.files.append(result)
+        try:
+            if not path.is_file():
+                result.error = "no such file"
+                continue
+            result.kind = sniff(path)
+            callback = progress(path) if progress else None
+            if result.kind in _CLOUDTRAIL_KINDS:
+                _ingest_cloudtrail_file(con, path, result.kind, result, chunk_bytes, callback, on_chunk)
+            elif result.kind in (InputKind.LAMBDA_LOGS, InputKind.GUARD_EVENTS):
+                counts = logs.ingest_log_file(con, path, _open_text(path), function=function)
+                result.added, result.skipped_duplicates, result.unreadable = counts
+            else:
+                result.error = "not recognised as CloudTrail, Lambda logs or guard events"
+        except (OSError, UnicodeError, EOFError, gzip.BadGzipFile) as exc:
+            result.error = f"cannot read: {exc}"
+        except duckdb.Error as exc:
+            result.error = f"cannot parse: {str(exc).splitlines()[0]}"
+    return report
