@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from faasguard.loaders.document import line_of
 from faasguard.loaders.serverless.context import (
     HTTP_API_ID,
     REST_API_ID,
@@ -85,8 +86,9 @@ class EventBuilder:
         triggers: list[Trigger] = []
         for event in ctx.sequence(events, f"functions.{fn_key}.events", owner):
             if not isinstance(event, Mapping) or len(event) == 0:
-                ctx.error(f"function '{fn_key}': an event should be a mapping like '- http: ...'", event or owner,
-                          function=fn_key)
+                # scalars carry no line: point at the events list
+                ctx.error(f"function '{fn_key}': an event should be a mapping like '- http: ...'",
+                          event if line_of(event) else events, function=fn_key)
                 continue
             kind = str(next(iter(event)))
             body = event[kind]
