@@ -20,6 +20,17 @@ def has_sam_transform(template: Mapping[str, Any]) -> bool:
     return any(isinstance(t, str) and t.strip() == SAM_TRANSFORM for t in items)
 
 
+def is_sam(template: Mapping[str, Any]) -> bool:
+    """The SAM transform is declared, or the template uses AWS::Serverless::* resources (written for
+    SAM even when the Transform line is missing, as in many SAM test inputs)."""
+    if has_sam_transform(template):
+        return True
+    resources = template.get("Resources")
+    return isinstance(resources, Mapping) and any(
+        isinstance(body, Mapping) and isinstance(body.get("Type"), str) and body["Type"].startswith("AWS::Serverless::")
+        for body in resources.values())
+
+
 def claims_template(data: Any) -> bool:
     """A mapping with AWSTemplateFormatVersion, the SAM transform, or Resources typed ``AWS::...``
     (and not a serverless.yml, which also has ``Resources`` under ``resources``)."""
@@ -48,7 +59,7 @@ class CloudFormationLoader:
         from faasguard.model import Value
 
         template = doc.data
-        source_kind = "sam" if has_sam_transform(template) else "cloudformation"
+        source_kind = "sam" if is_sam(template) else "cloudformation"
         try:
             app_dir = doc.path.parent.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:

@@ -70,12 +70,17 @@ class Event:
                        batch_size=batch, enabled=self.enabled(), properties=props, **fields)
 
 
+def _explicit_api(ev: Event, node: Any) -> tuple[Any, str]:
+    """RestApiId/ApiId: ``!Ref MyApi``, or the logical id as a plain string (SAM accepts both)."""
+    target = ev.ctx.ref_target(node) or ev.ctx.text(node)
+    api = ev.b.api_of(target)
+    return api, api.id if api is not None else (target or str(ev.ctx.value(node)))
+
+
 def _api(ev: Event) -> Trigger:
     b, ctx, p = ev.b, ev.ctx, ev.props
     if "RestApiId" in p:
-        target = ctx.ref_target(p["RestApiId"])
-        api = b.api_of(target)
-        api_id = api.id if api is not None else (target or str(ctx.value(p["RestApiId"])))
+        api, api_id = _explicit_api(ev, p["RestApiId"])
     else:
         api = implicit_api(b, ApiKind.REST, ev.where)
         api_id = api.id
@@ -113,9 +118,7 @@ def _api(ev: Event) -> Trigger:
 def _http_api(ev: Event) -> Trigger:
     b, ctx, p = ev.b, ev.ctx, ev.props
     if "ApiId" in p:
-        target = ctx.ref_target(p["ApiId"])
-        api = b.api_of(target)
-        api_id = api.id if api is not None else (target or str(ctx.value(p["ApiId"])))
+        api, api_id = _explicit_api(ev, p["ApiId"])
     else:
         api = implicit_api(b, ApiKind.HTTP, ev.where)
         api_id = api.id

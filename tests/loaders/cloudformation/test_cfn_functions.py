@@ -1,0 +1,158 @@
+"""SAM functions: settings, Globals merging, code paths, roles and policies, with their lines."""
+
+from __future__ import annotations
+
+from cfn_helpers import line, load
+
+from faasguard.model import PackageType, TriggerKind, Trust, ValueKind
+
+F = "sam_app/template.yaml"
+
+
+def app():
+    application, errors = load(F)
+    assert errors == []
+    return application
+
+
+def test_application_identity() -> None:
+    a = app()
+    assert (a.name, a.source_kind, a.root, a.files) == ("sam_app", "sam", "sam_app", (F,))
+    assert [f.id for f in a.functions] == ["HelloFunction", "ImageFunction", "S3CodeFunction", "InlineFunction",
+                                           "OutsideFunction"]
+
+
+def test_function_settings_and_lines() -> None:
+    fn = app().function("HelloFunction")
+    assert fn is not None
+    assert fn.name == "hello-dev"  # !Sub with the parameter default
+    assert fn.location.line == line(F, "  HelloFunction:")
+    assert (fn.runtime, fn.handler, fn.timeout, fn.memory) == ("python3.12", "app.handler", 900, 256)
+    assert fn.loc("timeout").line == line(F, "Timeout: 900")  # the function's own value wins over Globals
+    assert fn.loc("runtime").line == line(F, "Runtime: python3.12")  # from Globals: the Globals line
+    assert fn.loc("runtime").pointer == ("Globals", "Function", "Runtime")
+    assert fn.loc("memory").line == line(F, "MemorySize: 256")
+    assert fn.architectures == ("arm64",)
+    assert fn.reserved_concurrency == 5
+    assert fn.loc("reserved_concurrency").line == line(F, "ReservedConcurrentExecutions: 5")
+    assert fn.tracing == "Active" and fn.loc("tracing").line == line(F, "Tracing: Active")
+    assert fn.kms_key is not None and (fn.kms_key.kind, fn.kms_key.ref, fn.kms_key.attribute) == (
+        ValueKind.RESOURCE_ATTRIBUTE, "Key", "Arn")
+    assert fn.code_signing is not None and fn.code_signing.text() == \
+        "arn:aws:lambda:us-east-1:111111111111:code-signing-config:csc-1"
+    assert fn.source_kind == "sam"
+
+
+def test_layers_are_appended_to_globals() -> None:
+    fn = app().function("HelloFunction")
+    assert fn is not None
+    assert [str(v) for v in fn.layers] == ["arn:aws:lambda:us-east-1:111111111111:layer:shared:3", "${LocalLayer}"]
+    assert fn.layers[1].kind is ValueKind.RESOURCE_ATTRIBUTE
+
+
+def test_environment_merged_with_globals_keeps_each_line() -> None:
+    fn = app().function("HelloFunction")
+    assert fn is not None
+    env = fn.environment
+    assert set(env) == {"STAGE", "LOG_LEVEL", "TABLE", "DB_PASSWORD", "API_SECRET"}
+    assert env["STAGE"].literal == "dev"
+    assert fn.loc("environment.STAGE").line == line(F, "STAGE: !Ref Stage")
+    assert env["LOG_LEVEL"].literal == "DEBUG"  # the function's value overrides the global one
+    assert fn.loc("environment.LOG_LEVEL").line == line(F, "LOG_LEVEL: DEBUG")
+    assert (env["TABLE"].kind, env["TABLE"].ref) == (ValueKind.RESOURCE_ATTRIBUTE, "Table")
+    assert (env["DB_PASSWORD"].kind, env["DB_PASSWORD"].ref) == (ValueKind.PARAMETER, "DbPassword")
+    assert (env["API_SECRET"].kind, env["API_SECRET"].ref) == (ValueKind.SECRETS_MANAGER,
+                                                               "prod/api:SecretString:key")
+    assert fn.loc("environment.API_SECRET").line == line(F, "API_SECRET:")
+    assert env["API_SECRET"].location is not None and env["API_SECRET"].location.line == line(F, "API_SECRET:")
+
+
+def test_vpc_dlq_invoke_config_url_logging() -> None:
+    fn = app().function("HelloFunction")
+    assert fn is not None
+    assert fn.vpc is not None
+    assert [str(s) for s in fn.vpc.subnet_ids] == ["subnet-1", "subnet-2"]
+    assert [v.ref for v in fn.vpc.security_group_ids] == ["Sg"]
+    assert fn.loc("vpc").line == line(F, "VpcConfig:")
+    assert fn.dead_letter is not None and (fn.dead_letter.ref, fn.dead_letter.attribute) == ("Dlq", "Arn")
+    assert fn.loc("dead_letter").line == line(F, "DeadLetterQueue:")
+    assert fn.on_failure is not None and fn.on_failure.ref == "Dlq"
+    assert fn.loc("on_failure").line == line(F, "OnFailure:")
+    assert fn.url is not None and fn.url.auth_type == "NONE"
+    assert fn.url.location.line == line(F, "AuthType: NONE")
+    assert fn.url.cors is not None and fn.url.cors.any_origin and fn.url.cors.allow_credentials is True
+    [url] = list(fn.triggers_of(TriggerKind.FUNCTION_URL))
+    assert (url.trust, url.location.line, url.authorizer) == (Trust.PUBLIC, line(F, "AuthType: NONE"), None)
+    assert fn.is_public
+    assert (fn.log_group_id, fn.log_retention_days) == ("HelloLogs", 14)
+    assert fn.loc("log_retention_days").line == line(F, "RetentionInDays: 14")
+
+
+def test_implicit_role_with_policies() -> None:
+    a = app()
+    role = a.role("HelloFunctionRole")
+    assert role is not None and not role.external
+    assert role.functions == ("HelloFunction",)
+    assert [m.name for m in role.managed_policies] == [
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+        "arn:aws:iam::aws:policy/AWSLambdaExecute",
+    ]
+    assert role.managed_policies[3].location.line == line(F, "- AWSLambdaExecute")
+    assert [t.name for t in role.policy_templates] == ["DynamoDBCrudPolicy", "S3ReadPolicy"]
+    s3_read = role.policy_templates[1]
+    assert s3_read.arguments["BucketName"].literal == "*"
+    assert s3_read.location.line == line(F, "- S3ReadPolicy:")
+    by_policy = {s.policy_name: s for s in role.statements}
+    assert set(by_policy) == {"DeadLetterQueuePolicy", "DynamoDBCrudPolicy", "S3ReadPolicy", "HelloFunctionPolicy3"}
+    ddb = by_policy["DynamoDBCrudPolicy"]
+    assert "dynamodb:PutItem" in ddb.actions
+    # the template's ${tableName} is replaced by the argument: a reference to the table
+    assert ddb.resources[0].kind is ValueKind.RESOURCE_ATTRIBUTE and ddb.resources[0].ref == "Table"
+    assert ddb.location.line == line(F, "- DynamoDBCrudPolicy:")
+    s3 = by_policy["S3ReadPolicy"]
+    assert [r.text() for r in s3.resources] == ["arn:aws:s3:::*", "arn:aws:s3:::*/*"]
+    inline = by_policy["HelloFunctionPolicy3"]
+    assert (inline.actions, inline.resource_texts, inline.sid) == (("s3:*",), ("*",), "Anything")
+    assert inline.on_any_resource and inline.location.line == line(F, "- Sid: Anything")
+    dlq = by_policy["DeadLetterQueuePolicy"]
+    assert dlq.actions == ("sqs:SendMessage",) and dlq.resources[0].ref == "Dlq"
+    assert role.permissions_boundary is not None and role.permissions_boundary.text() == \
+        "arn:aws:iam::111111111111:policy/boundary"
+
+
+def test_shared_and_external_roles() -> None:
+    a = app()
+    image = a.function("ImageFunction")
+    assert image is not None
+    assert image.role_id == "SharedRole" and image.loc("role_id").line == line(F, "Role: !GetAtt SharedRole.Arn")
+    shared = a.role("SharedRole")
+    assert shared is not None and shared.functions == ("ImageFunction", "InlineFunction")
+    assert shared.location.line == line(F, "  SharedRole:")
+    s3code = a.function("S3CodeFunction")
+    assert s3code is not None
+    legacy = a.role(s3code.role_id)
+    assert legacy is not None and legacy.external
+    assert (legacy.id, legacy.name) == ("arn:aws:iam::111111111111:role/legacy-role", "legacy-role")
+    assert legacy.functions == ("S3CodeFunction",)
+    # functions given a Role get no implicit <Function>Role
+    assert a.role("ImageFunctionRole") is None
+
+
+def test_code_paths() -> None:
+    a = app()
+    hello, image, s3code, inline, outside = a.functions
+    assert hello.code_path == "sam_app/src/hello"
+    assert hello.loc("code_path").line == line(F, "CodeUri: src/hello/")
+    assert image.package_type is PackageType.IMAGE and image.code_path == "sam_app/src/hello"
+    assert image.tracing == "PassThrough"
+    assert s3code.code_path is None  # {Bucket, Key}: not on disk
+    assert inline.code_path is None and inline.loc("code_path").line == line(F, "InlineCode:")
+    assert outside.code_path is None  # never outside the scan root
+
+
+def test_metadata_suppression() -> None:
+    [skip] = app().suppressions
+    assert (skip.rule_id, skip.scope, skip.reason) == ("FG-FN-002", "ImageFunction", "tracing handled by the sidecar")
+    assert skip.location.line == line(F, "- id: FG-FN-002")
