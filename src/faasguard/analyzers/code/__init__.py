@@ -1,0 +1,119 @@
+"""Function code analysis: event-to-sink taint for Python handlers, code lint rules and attack
+paths (issue 3). AST only: the scanned code is never imported or run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from faasguard.analyzers.base import RuleMeta, ScanContext
+from faasguard.analyzers.code.findings import entry_findings
+from faasguard.analyzers.code.handlers import Entry, framework_entries, resolve
+from faasguard.analyzers.code.lint import lint_module
+from faasguard.analyzers.code.modules import ModuleCache, ModuleInfo, Project
+from faasguard.analyzers.code.paths import role_capabilities
+from faasguard.analyzers.code.rules import ALL_RULES, LINT_RULES
+from faasguard.analyzers.code.taint import Engine, Label, Origin, SinkHit, entry_params, param_names, substitute
+from faasguard.analyzers.registry import register_analyzer
+from faasguard.model import Application, ErrorKind, Finding, Function, Location, PackageType, ScanError
+
+__all__ = ["CodeAnalyzer", "CodeState", "role_capabilities"]
+
+
+class CodeState:
+    """Per-scan caches: parsed files, one Project/Engine per code directory, linted files."""
+
+    def __init__(self, scan_root: Path) -> None:
+        self.cache = ModuleCache(scan_root)
+        self.projects: dict[tuple[Path, ...], Project] = {}
+        self.engines: dict[tuple[Path, ...], Engine] = {}
+        self.linted: set[Path] = set()
+
+    def project_for(self, roots: tuple[Path, ...]) -> Project:
+        if roots not in self.projects:
+            self.projects[roots] = Project(self.cache, roots)
+        return self.projects[roots]
+
+    def engine_for(self, project: Project) -> Engine:
+        if project.roots not in self.engines:
+            self.engines[project.roots] = Engine(project)
+        return self.engines[project.roots]
+
+
+def _drain(project: Project | None) -> Iterator[ScanError]:
+    if project is not None:
+        while project.errors:
+            yield project.errors.pop(0)
+
+
+def _entry_labels(entry: Entry) -> dict[int, frozenset[Label]]:
+    fn = entry.function
+    names = [a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
+    out: dict[int, frozenset[Label]] = {}
+    for i in entry.tainted_params:
+        if i >= len(names):
+            continue
+        if entry.kind == "handler":
+            origin = Origin("event", param=i, note=names[i], file=entry.module.rel, line=fn.lineno)
+        elif entry.kind == "route":
+            origin = Origin("route_param", param=i, note=f"{names[i]} of {entry.label}", file=entry.module.rel,
+                            line=entry.line)
+        else:
+            origin = Origin("chalice_event", param=i, note=entry.label, file=entry.module.rel, line=entry.line)
+        out[param_names(fn).index(names[i])] = frozenset({Label(origin)})
+    return out
+
+
+def analyze_function(app: Application, fn: Function, state: CodeState) -> Iterator[Finding | ScanError]:
+    root = state.cache.scan_root
+    project, target, problem = resolve(fn, app, root, state.project_for)
+    yield from _drain(project)
+    if problem or target is None or project is None:
+        loc = fn.loc("handler")
+        yield ScanError(loc.file, f"{fn.name}: {problem}", ErrorKind.CODE_NOT_FOUND, loc.line, function=fn.id)
+        return
+    engine = state.engine_for(project)
+    modules = project.closure(target.module)
+    yield from _drain(project)
+    entries: list[Entry] = []
+    if target.function is not None:
+        entries.append(Entry(target.module, target.function, "handler", (0,), "handler", target.function.lineno))
+    entries.extend(framework_entries(project, modules))
+    for entry in entries:
+        summary = engine.summary(entry.module, entry.function.name, entry.function)
+        params = entry_params(entry.function, _entry_labels(entry))
+        hits: list[tuple[SinkHit, Label]] = [
+            (h, lab) for h in summary.hits for lab in substitute((h.label,), params, None)]
+        returns = [(line, lab) for line, taint in summary.return_sites for lab in substitute(taint, params, None)]
+        yield from entry_findings(app, fn, entry, hits, returns)
+    yield from _drain(project)
+    yield from _lint(app, fn, modules, state)
+
+
+def _lint(app: Application, fn: Function, modules: Iterable[ModuleInfo], state: CodeState) -> Iterator[Finding]:
+    for mod in modules:
+        if mod.path in state.linted:
+            continue  # a file shared by several functions is reported once, on the first one
+        state.linted.add(mod.path)
+        for hit in lint_module(mod):
+            meta = LINT_RULES[hit.rule]
+            yield meta.finding(hit.message, Location(mod.rel, hit.line, hit.column), fn, key=hit.key,
+                               application=app.name)
+
+
+@register_analyzer
+class CodeAnalyzer:
+    name = "code"
+
+    def rules(self) -> Iterable[RuleMeta]:
+        return list(ALL_RULES)
+
+    def analyze(self, app: Application, ctx: ScanContext) -> Iterator[Finding | ScanError]:
+        state = ctx.shared.get("code")
+        if not isinstance(state, CodeState):
+            state = CodeState(ctx.root)
+            ctx.shared["code"] = state
+        for fn in sorted(app.functions, key=lambda f: f.id):
+            if fn.language != "python" or fn.package_type is PackageType.IMAGE:
+                continue
+            yield from analyze_function(app, fn, state)
