@@ -80,9 +80,12 @@ def test_deprecated_runtime_skips_container_images() -> None:
 
 
 def test_runtime_not_set_points_at_the_function() -> None:
-    found = run("FG-FN-002", app(functions=(fn(line=7), fn("Img", package_type=PackageType.IMAGE),
-                                            fn("Ok", runtime="python3.12"))))
-    assert lines(found) == [("FG-FN-002", 7, "low")]
+    found = run("FG-FN-002", app(functions=(
+        fn(line=7), fn("Img", package_type=PackageType.IMAGE),
+        fn("Ok", runtime="python3.12", locations={"runtime": loc(3)}),
+        fn("Defaulted", line=9, runtime="nodejs14.x"))))
+    assert lines(found) == [("FG-FN-002", 7, "low"), ("FG-FN-002", 9, "low")]
+    assert "framework default nodejs14.x" in found[1].message
 
 
 # ------------------------------------------------------------------ timeout

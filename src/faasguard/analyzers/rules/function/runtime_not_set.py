@@ -14,7 +14,8 @@ from faasguard.model import Application, Finding, PackageType, Severity
 class RuntimeNotSet(Rule):
     """Without an explicit runtime the function gets whatever the framework or a parameter
     defaults to, which changes between framework versions and can silently be an old, deprecated
-    runtime. It also means no one can check it for end of support."""
+    runtime. It also means no one can check it for end of support. A runtime a loader filled in
+    from the framework's default (no line of the app sets it) counts as not set."""
 
     id = "FG-FN-002"
     title = "Function runtime is not set"
@@ -27,5 +28,13 @@ class RuntimeNotSet(Rule):
 
     def check(self, app: Application) -> Iterator[Finding]:
         for fn in app.functions:
-            if fn.package_type is PackageType.ZIP and not (fn.runtime or "").strip():
+            if fn.package_type is not PackageType.ZIP:
+                continue
+            runtime = (fn.runtime or "").strip()
+            if not runtime:
                 yield self.finding(fn, fn.loc("runtime"), f"{label(fn)}: no runtime is set", key="runtime")
+            elif "runtime" not in fn.locations:
+                # The loader filled in the framework's default: no line of the app states it.
+                yield self.finding(fn, fn.location,
+                                   f"{label(fn)}: no runtime is set; the framework default {runtime} applies",
+                                   key="runtime")
