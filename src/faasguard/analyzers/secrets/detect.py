@@ -70,7 +70,7 @@ def secret_name_strength(name: str) -> int:
 # --- generic assignments --------------------------------------------------------------------------------
 
 _KEYWORD = r"(?:pass|pwd|secret|token|key|auth|credential)"
-_NAME = r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]*" + _KEYWORD + r"[A-Za-z0-9_.-]*)"
+_NAME = r"(?<![A-Za-z0-9_.-])(?P<name>(?:[A-Za-z_][A-Za-z0-9_.-]*)?" + _KEYWORD + r"[A-Za-z0-9_.-]*)"
 # name = "value" / name: 'value' / "name": "value" / name => "value"   (any file)
 QUOTED = re.compile(r"(?i)" + _NAME + r"[\"']?\s*(?::=|=>|==|=|:)\s*[rbuf]?(?P<q>[\"'`])(?P<value>[^\"'`\n]{1,300})"
                     r"(?P=q)")
@@ -79,15 +79,15 @@ BARE = re.compile(r"(?im)^[ \t]*(?:export[ \t]+|ENV[ \t]+|ARG[ \t]+|-[ \t]+|set[
                   + r"[ \t]*(?:=|:|[ \t])[ \t]*(?P<value>[^\s\"'`#][^\s#]{0,299})[ \t]*(?:#.*)?$")
 
 
-def _generic_score(name: str, value: str, code: bool) -> str | None:
+def _generic_score(name: str, value: str, bare: bool) -> str | None:
     """Confidence of a generic hit, or None when it is not worth reporting."""
     strength = secret_name_strength(name)
     if strength == 0 or is_placeholder(value) or value == name:
         return None
     if " " in value.strip() or len(value) > 200:
         return None  # prose, not a credential
-    if code and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*(\(\))?", value) and not looks_random(value):
-        return None  # an identifier or attribute path in code, e.g. "settings.DB_PASSWORD"
+    if bare and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(\(\))?", value):
+        return None  # an attribute path, e.g. "settings.DB_PASSWORD"
     if looks_random(value, min_length=20) and shannon(value) >= 4.0:
         return "high"
     if strength == 2 and len(value) >= 8 and shannon(value) >= 2.5:
@@ -148,7 +148,7 @@ class Detector:
                 line, column = position(m.start("value"))
                 if line in skip_lines or any(ln == line and (value in s or s in value) for ln, s in taken):
                     continue
-                confidence = _generic_score(m.group("name"), value, code)
+                confidence = _generic_score(m.group("name"), value, regex is BARE)
                 if confidence is None:
                     continue
                 taken.add((line, value))
