@@ -89,10 +89,9 @@ class FunctionBuilder:
         if fn.get("handler") is not None:
             locations["handler"] = ctx.key_loc(fn, "handler")
         package_type = PackageType.IMAGE if image is not None and handler is None else PackageType.ZIP
-        runtime_node = pick("runtime")
-        runtime = ctx.text(runtime_node)
-        if runtime is None and package_type is PackageType.ZIP:
-            runtime = default_runtime(ctx.framework_major)
+        runtime = None
+        if package_type is PackageType.ZIP:  # container images bring their own runtime
+            runtime = ctx.text(pick("runtime")) or default_runtime(ctx.framework_major)
         memory = ctx.integer(pick("memorySize"), "memorySize", fn)
         timeout = ctx.integer(pick("timeout"), "timeout", fn)
         architecture = ctx.text(pick("architecture"))
