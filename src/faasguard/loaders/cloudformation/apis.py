@@ -111,13 +111,30 @@ def _definition_security(b: Builder, draft: Draft[Api], definition: Any, where: 
             kind = AuthorizerKind.API_KEY
         else:
             kind = AuthorizerKind.OTHER
-        draft.extra["authorizers"][str(name)] = Authorizer(kind, str(name), where)
+        draft.extra["authorizers"][str(name)] = Authorizer(kind, str(name), _scheme_location(b, definition, str(name),
+                                                                                  where))
     if body.get("x-amazon-apigateway-request-validators") or body.get("x-amazon-apigateway-request-validator"):
         draft.set("request_validation", True, where)
     if body.get("x-amazon-apigateway-policy"):
         draft.set("resource_policy", True, where)
     draft.extra["definition_security"] = _security_names(body.get("security"))
     draft.extra["definition"] = body
+
+
+def _scheme_location(b: Builder, raw: Any, name: str, fallback: Location) -> Location:
+    """The line of a security scheme in the raw (marked) OpenAPI body."""
+    holders = []
+    if isinstance(raw, Mapping):
+        holders.append(raw.get("securityDefinitions"))
+        comps = raw.get("components")
+        if isinstance(comps, Mapping):
+            holders.append(comps.get("securitySchemes"))
+    for holder in holders:
+        if isinstance(holder, Mapping) and name in holder:
+            loc = b.ctx.key_loc(holder, name)
+            if loc.line:
+                return loc
+    return fallback
 
 
 def _security_names(security: Any) -> list[str] | None:
@@ -151,7 +168,8 @@ def definition_routes(b: Builder, draft: Draft[Api], kind: TriggerKind) -> None:
                                          else None)
             if fn is None:
                 continue
-            where = b.ctx.loc(raw_op) if raw_op is not None else draft.fields["location"]
+            raw_ops = raw_paths.get(str(path)) if raw_paths else None
+            where = b.ctx.key_loc(raw_ops, str(method)) if isinstance(raw_ops, Mapping) else draft.fields["location"]
             if not where.line:
                 where = draft.fields["location"]
             names = _security_names(op.get("security"))
@@ -438,7 +456,7 @@ def rest_method(b: Builder, logical_id: str, body: Mapping[str, Any], props: Map
     validation = "RequestValidatorId" in s or (api is not None and api.get("request_validation") is True)
     private = bool(api and api.extra.get("private"))
     fn.append("triggers", Trigger(
-        TriggerKind.REST_API, http_trust(authorizer, api_key, private), ctx.resource_loc(logical_id),
+        TriggerKind.REST_API, http_trust(authorizer, api_key, private), where,
         api_id=api.id if api else ctx.ref_target(props.get("RestApiId")),
         method=(ctx.text(props.get("HttpMethod")) or "ANY").upper(),
         path=_resource_path(b, props.get("ResourceId")), authorizer=authorizer, api_key_required=api_key,
@@ -550,9 +568,7 @@ def v2_api(b: Builder, logical_id: str, body: Mapping[str, Any], props: Mapping[
     elif "BodyS3Location" in s:
         draft.extra["self_described"] = False
     if "Target" in s:  # quick create: one $default route to the target, no authorizer
-        fn = b.function_by_reference(props["Target"])
-        if fn is not None:
-            draft.extra["quick_target"] = (fn.id, s.loc("Target"))
+        draft.extra["quick_target"] = (props["Target"], s.loc("Target"))
     draft.extra["stage_found"] = "Target" in s  # quick create makes a $default stage
 
 
@@ -586,7 +602,7 @@ def v2_route(b: Builder, logical_id: str, body: Mapping[str, Any], props: Mappin
         method, path = "ANY", route_key
     kind = TriggerKind.WEBSOCKET if api is not None and api.get("kind") is ApiKind.WEBSOCKET else TriggerKind.HTTP_API
     api_key = ctx.boolean(props.get("ApiKeyRequired")) if "ApiKeyRequired" in s else None
-    fn.append("triggers", Trigger(kind, http_trust(authorizer, api_key), ctx.resource_loc(logical_id),
+    fn.append("triggers", Trigger(kind, http_trust(authorizer, api_key), where,
                                   api_id=api.id if api else None, method=method, path=path, authorizer=authorizer,
                                   api_key_required=api_key, cors=api.get("cors") if api else None,
                                   properties={"authorization_type": auth_type, "route_key": route_key}))
@@ -630,8 +646,8 @@ def finish_apis(b: Builder) -> None:
             api.fields["endpoint_type"] = "PRIVATE"
         quick = api.extra.get("quick_target")
         if quick:
-            fid, where = quick
-            fn = b.functions.get(fid)
+            node, where = quick
+            fn = b.function_by_reference(node)
             if fn is not None:
                 fn.append("triggers", Trigger(TriggerKind.HTTP_API, http_trust(None), where, api_id=api.id,
                                               method="ANY", path="$default", cors=api.get("cors")))

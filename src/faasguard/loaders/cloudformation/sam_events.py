@@ -112,7 +112,9 @@ def _api(ev: Event) -> Trigger:
         authorizer=authorizer, api_key_required=api_key, request_validation=validation,
         throttling=api.get("throttling") if api is not None else None,
         cors=api.get("cors") if api is not None else None,
-        properties={"request_parameters": bool(p.get("RequestParameters"))})
+        properties={"request_parameters": bool(p.get("RequestParameters")),
+                    # routes and auth of an API defined in another file (DefinitionUri) are unknown
+                    "api_definition_external": api is not None and not api.extra.get("self_described", True)})
 
 
 def _http_api(ev: Event) -> Trigger:
