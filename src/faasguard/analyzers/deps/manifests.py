@@ -243,7 +243,7 @@ def _lock_packages(path: Path, root: Path, source: str) -> Parsed:
         name = str(pkg["name"])
         version = str(pkg.get("version")) if pkg.get("version") else None
         parsed.dependencies.append(Dependency(PYPI, name, version, f"{name}=={version}", rel,
-                                              _line_of(text, f'name = "{name}"'), source, direct=True,
+                                              _line_of(text, f'\nname = "{name}"') + 1, source, direct=True,
                                               requires=requires))
     return parsed
 
