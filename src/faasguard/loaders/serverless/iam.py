@@ -37,8 +37,11 @@ def parse_statements(ctx: SlsContext, node: Any, what: str, owner: Any, policy_n
         ctx.error(f"{what} could not be resolved ({node.raw or node.ref}); its statements are unknown",
                   owner, location=node.location)
         return out
-    if isinstance(node, Mapping):  # a whole policy document
+    if isinstance(node, Mapping) and "Statement" in node:  # a whole policy document
         node = node.get("Statement")
+    if isinstance(node, Mapping) and "Effect" in node:  # a lone statement (CloudFormation accepts that)
+        ctx.error(f"{what} should be a list of statements", node)
+        node = [node]
     for stmt in ctx.sequence(node, what, owner):
         if isinstance(stmt, list):  # ${file()} lists spliced into a list
             out.extend(parse_statements(ctx, stmt, what, owner, policy_name))
