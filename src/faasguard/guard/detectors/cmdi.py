@@ -31,10 +31,11 @@ _STRONG_COMMANDS = (
 # after an operator: a command word then something that ends the input or is a shell argument
 _OPERATOR_COMMAND = re.compile(
     r"(?P<op>&&|\|\||[;&|`\n\r]|\$\(|%0a|^)[ \t]*[({]?[ \t]*"
-    r"(?:(?:/usr)?(?:/local)?/s?bin/)?(?:" + _STRONG_COMMANDS + r")"
+    r"(?:(?:/usr)?(?:/local)?/s?bin/)?(?P<cmd>[a-z][\w.+-]*)"
     r"(?P<tail>$|[\s;&|`)'\"<>{},]|\$\{?IFS|\$\d|\t)",
     re.IGNORECASE,
 )
+_STRONG_SET = frozenset(_STRONG_COMMANDS.replace("\\", "").split("|"))
 _WORD_COMMANDS = frozenset({
     "cat", "tac", "more", "less", "head", "tail", "echo", "printf", "type", "set", "find", "sort", "file",
     "who", "w", "last", "at", "host", "top", "start", "call", "for", "if", "cd", "ver", "fc", "free", "net",
@@ -112,13 +113,13 @@ _BINARIES = (
     r"sqlmap|msfconsole|msfvenom|john|hashcat|tcpdump|tshark|wireshark|mkfifo|mknod|ln|cp|mv|rm|"
     r"mkdir|rmdir|touch|stat|file|strings|readelf|objdump|nm|ldd|xdg-open|open|vi|vim|nano|emacs|ed"
 )
-_KNOWN_BINARY = re.compile(r"(?:" + _BINARIES + r"|" + _STRONG_COMMANDS + r")", re.IGNORECASE)
+_BINARY_SET = frozenset(_BINARIES.replace("\\", "").replace("(?:-[a-z]+)?", "").split("|"))
 _COMMAND_LINE = re.compile(
-    r"^\s*(?:(?:sudo|nohup|time|strace|nice|exec|env)\s+)*(?:" + _BINARIES + r")"
+    r"^\s*(?:(?:sudo|nohup|time|strace|nice|exec|env)\s+)*(?P<cmd>[a-z][\w.+-]*)"
     r"(?:\s+(?:-{1,2}[\w-]+(?:=\S*)?|[\w.:@%~*?/\\-]+|'[^']*'|\"[^\"]*\"))*\s*$",
     re.IGNORECASE,
 )
-_ARG_SHAPE = re.compile(r"\s-{1,2}[a-z]|\s[~/.]|\s[a-z]:\\|\s\d+\.\d+\.\d+\.\d+|\s(?:" + _BINARIES + r")\b|"
+_ARG_SHAPE = re.compile(r"\s-{1,2}[a-z]|\s[~/.]|\s[a-z]:\\|\s\d+\.\d+\.\d+\.\d+|"
                         r"\s\S+\.(?:ya?ml|rb|py|sh|conf|json|zst|gz|log|txt|pl|php)\b|^\s*\S+\s*$", re.IGNORECASE)
 _NOT_A_COMMAND_WORD = frozenset({"time", "set", "at", "file", "open", "host", "id", "make", "go", "init", "watch",
                                  "find", "sort", "cut", "more", "less", "head", "tail", "w", "who", "ip", "ed",
@@ -144,7 +145,9 @@ def detect_cmdi(text: str) -> Detection | None:
 
 def _detect_form(text: str) -> Detection | None:
     for m in _OPERATOR_COMMAND.finditer(text):
-        word = _command_word(m.group(0))
+        word = m.group("cmd").lower()
+        if word not in _STRONG_SET:
+            continue
         operator = m.group("op")
         tail = text[m.start("tail") :]
         if not operator.strip():  # start of input: only a whole-command shape counts
@@ -177,7 +180,7 @@ def _detect_form(text: str) -> Detection | None:
             return Detection("cmdi", rule_id, "", excerpt_of(text, m.start(), m.end()), "critical", message)
     if len(text) <= 300 and "\n" not in text.strip():
         m = _COMMAND_LINE.match(text)
-        if m and _command_line_confirmed(text):
+        if m and _is_binary(m.group("cmd")) and _command_line_confirmed(text):
             return Detection("cmdi", "FG-CMDI-008", "", excerpt_of(text, 0, len(text)), "high",
                              "value is a shell command line")
     return None
@@ -194,13 +197,18 @@ def _command_line_confirmed(text: str) -> bool:
     if len(parts) == 1:
         return first in _LONE_COMMANDS
     args = " " + " ".join(parts[1:])
-    return bool(_ARG_SHAPE.search(args)) and (
+    return (bool(_ARG_SHAPE.search(args)) or any(_is_binary(p) for p in parts[1:])) and (
         first not in _NOT_A_COMMAND_WORD or bool(re.search(r"\s-{1,2}[a-z]|\s/", args, re.IGNORECASE))
     )
 
 
 _LONE_COMMANDS = frozenset({"ifconfig", "ipconfig", "whoami", "netstat", "systeminfo", "shutdown", "lastlogin",
                             "lastlog", "chef-shell", "msfconsole", "uname", "printenv", "tasklist"})
+
+
+def _is_binary(word: str) -> bool:
+    w = word.lower()
+    return w in _BINARY_SET or w in _STRONG_SET or w.split("-", 1)[0] in ("ansible", "chef", "salt")
 
 
 def _joins_words(text: str, at: int) -> bool:
@@ -237,7 +245,7 @@ def _benign_substitution(found: str) -> bool:
         inner = found[2:-1] if found.startswith("$(") else found[1:-1]
         first = inner.strip().split(" ", 1)[0]
         # substitution runs a program: the first word is a known binary, a path or a variable
-        return not (_KNOWN_BINARY.fullmatch(first) or first.startswith(("/", "$", "\\")))
+        return not (_is_binary(first) or first.startswith(("/", "$", "\\")))
     if found.startswith("{"):
         return not re.match(r"\{(?:[a-z]+,[-/$]|,|[a-z]+,/)", found, re.IGNORECASE)
     return False

@@ -1,0 +1,63 @@
+"""``inspect(event)`` and ``detect(text)``: the public detection API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faasguard.guard import events as ev
+from faasguard.guard.detection import Detection
+from faasguard.guard.detectors import detect as _detect_text
+from faasguard.guard.detectors.nosql import MONGO_OPERATORS, operator_keys
+
+_CACHE_MAX_ENTRIES = 8192
+_CACHE_MAX_CHARS = 512
+# Header values, query keys and short fields repeat across invocations of a warm container; a
+# bounded cache of their (immutable) results skips re-scanning them. Long values are not cached.
+_cache: dict[str, tuple[Detection, ...]] = {}
+
+
+def detect(text: str, categories: frozenset[str] | None = None) -> list[Detection]:
+    """Detections in one string (``field`` is empty). ``categories`` limits the families run."""
+    if not isinstance(text, str) or not text:
+        return []
+    if categories is None and len(text) <= _CACHE_MAX_CHARS:
+        hit = _cache.get(text)
+        if hit is not None:
+            return list(hit)
+        result = _detect_text(text)
+        if len(_cache) >= _CACHE_MAX_ENTRIES:
+            _cache.clear()
+        _cache[text] = tuple(result)
+        return result
+    return _detect_text(text, categories)
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def inspect(event: Any, source: str | None = None, limits: ev.Limits = ev.DEFAULT_LIMITS,
+            categories: frozenset[str] | None = None) -> list[Detection]:
+    """Detections in the attacker-controlled fields of a whole Lambda event, source-aware."""
+    _, values, op_keys = ev.collect(event, source, limits)
+    return inspect_values(values, op_keys, categories)
+
+
+def inspect_values(values: list[ev.Value], op_keys: list[ev.OperatorKey],
+                   categories: frozenset[str] | None = None) -> list[Detection]:
+    found: list[Detection] = []
+    for value in values:
+        if value.kind == "limit":
+            found.append(Detection("limits", "FG-LIMIT-001", value.path, value.text, "medium",
+                                   "inspection limit exceeded"))
+            continue
+        for hit in detect(value.text, categories):
+            found.append(hit.with_field(value.path))
+    if categories is None or "nosqli" in categories:
+        for op in op_keys:
+            key = operator_keys([op.key.rsplit("[", 1)[-1].rstrip("]")] if "[$" in op.key else [op.key])
+            if key is not None and (key.lower() in MONGO_OPERATORS or not key.startswith("$") or
+                                    key[1:].isalpha()):
+                found.append(Detection("nosqli", "FG-NOSQL-004", op.path, op.key[:120], "high",
+                                       f"query operator object key {op.key!r}"))
+    return found
