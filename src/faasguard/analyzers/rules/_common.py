@@ -32,8 +32,9 @@ ROUTE_KINDS = API_GATEWAY_KINDS | {TriggerKind.ALB}
 
 
 def label(fn: Function) -> str:
-    """How a message names a function."""
-    return fn.name or fn.id
+    """How a message names a function: its id (SAM/CFN logical id, serverless function key, Terraform
+    address) is what the user wrote, while the deployed name is often generated."""
+    return fn.id or fn.name
 
 
 def load_data(name: str) -> Any:

@@ -11,7 +11,7 @@ WRITE_VERBS = (
     "Put", "Create", "Delete", "Update", "Write", "Attach", "Detach", "Modify", "Set", "Add", "Remove",
     "Pass", "Associate", "Disassociate", "Replace", "Restore", "Reset", "Enable", "Disable", "Invoke",
     "Publish", "Send", "Start", "Stop", "Terminate", "Tag", "Untag", "Change", "Upload", "Import", "Run",
-    "Execute", "Batch", "Copy", "Purge", "Revoke", "Authorize", "Rotate", "Cancel", "Abort", "Register",
+    "Execute", "Copy", "Purge", "Revoke", "Authorize", "Rotate", "Cancel", "Abort", "Register",
     "Deregister", "Grant", "Retire", "Schedule", "Encrypt", "ReEncrypt", "Generate", "Restart", "Leave",
     "Invite", "Accept", "Move", "Release", "Assign", "Unassign", "Allocate",
 )
@@ -25,8 +25,12 @@ PERMISSION_MANAGEMENT = (
     "lambda:updatefunctionconfiguration", "lambda:createfunction",
 )
 
-# Actions with no resource-level permissions: "*" is the only possible resource.
+# Actions with no resource-level permissions ("*" is the only possible resource), and the
+# CloudWatch Logs writes of AWSLambdaBasicExecutionRole, which AWS itself grants on "*".
 RESOURCE_STAR_ONLY = (
+    "logs:createloggroup", "logs:createlogstream", "logs:putlogevents",
+    "states:sendtasksuccess", "states:sendtaskfailure", "states:sendtaskheartbeat",
+    "codepipeline:putjobsuccessresult", "codepipeline:putjobfailureresult",
     "xray:puttracesegments", "xray:puttelemetryrecords", "xray:getsamplingrules", "xray:getsamplingtargets",
     "cloudwatch:putmetricdata", "ec2:createnetworkinterface", "ec2:deletenetworkinterface",
     "ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses", "sts:getcalleridentity",
@@ -65,6 +69,8 @@ def is_write(action: str) -> bool:
         return False
     if name.startswith("*"):
         return True  # "*Item" may be PutItem / DeleteItem
+    if name.startswith("Batch"):
+        name = name[len("Batch"):]  # BatchWriteItem writes, BatchGetItem reads
     return name.startswith(WRITE_VERBS)
 
 
