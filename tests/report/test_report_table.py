@@ -40,8 +40,8 @@ def test_table_shows_the_flow_one_line_per_step(full_result: ScanResult) -> None
     start = lines.index(next(line for line in lines if line.startswith("CRITICAL")))
     assert lines[start + 1:start + 5] == [
         "trigger     GET /orders (public)",
-        "source      src/handler.py:12 event['body']",
-        "sink        src/handler.py:20 subprocess.run(shell=True)",
+        "source      src/handler.py:12  event['body']",
+        "sink        src/handler.py:20  subprocess.run(shell=True)",
         "permission  role allows iam:PassRole on *",
     ]
 

@@ -158,37 +158,76 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 # Grouping
 
 
-def find_application(finding: Finding, applications: Iterable[Application]) -> Application | None:
-    """The application a finding belongs to.
+class AppIndex:
+    """Look-ups from findings to applications and functions, built once per report (reports of
+    10,000 functions must not search every application for every finding)."""
 
-    ``Finding.application`` is used when set; otherwise the function id and the file decide
-    (function ids are unique only inside one application).
-    """
-    apps = list(applications)
-    if finding.application:
-        named = [a for a in apps if a.name == finding.application]
-        if len(named) == 1:
-            return named[0]
-        apps = named or apps
-    file = finding.location.file if finding.location else ""
-    with_fn = [a for a in apps if finding.function and a.function(finding.function) is not None]
-    for candidates in (
-        [a for a in with_fn if _owns_file(a, file)],
-        with_fn,
-        [a for a in apps if _owns_file(a, file)],
-    ):
-        if candidates:
-            return candidates[0]
-    return None
+    def __init__(self, applications: Iterable[Application]) -> None:
+        self.applications = list(applications)
+        self._by_name: dict[str, list[Application]] = {}
+        self._by_function: dict[str, list[Application]] = {}
+        self._by_file: dict[str, list[Application]] = {}
+        self._by_root: dict[str, list[Application]] = {}
+        self._functions: dict[tuple[int, str], Function] = {}
+        for app in self.applications:
+            self._by_name.setdefault(app.name, []).append(app)
+            for fn in app.functions:
+                self._functions.setdefault((id(app), fn.id), fn)
+                apps = self._by_function.setdefault(fn.id, [])
+                if not apps or apps[-1] is not app:
+                    apps.append(app)
+            for file in app.files:
+                self._by_file.setdefault(file, []).append(app)
+            root = app.root.strip("/")
+            if root not in ("", "."):
+                self._by_root.setdefault(root, []).append(app)
+
+    def function(self, app: Application, function_id: str) -> Function | None:
+        return self._functions.get((id(app), function_id))
+
+    def _owning(self, file: str) -> list[Application]:
+        """Applications that list ``file``, else those whose directory contains it."""
+        if not file:
+            return []
+        if file in self._by_file:
+            return self._by_file[file]
+        parts = file.split("/")[:-1]
+        for depth in range(len(parts), 0, -1):
+            apps = self._by_root.get("/".join(parts[:depth]))
+            if apps:
+                return apps
+        return []
+
+    def application_of(self, finding: Finding) -> Application | None:
+        """The application a finding belongs to.
+
+        ``Finding.application`` is used when set; otherwise the function id and the file decide
+        (function ids are unique only inside one application).
+        """
+        allowed: set[int] | None = None
+        if finding.application:
+            named = self._by_name.get(finding.application, [])
+            if len(named) == 1:
+                return named[0]
+            allowed = {id(a) for a in named} or None
+        owning = [a for a in self._owning(finding.location.file if finding.location else "")
+                  if allowed is None or id(a) in allowed]
+        with_fn = [a for a in self._by_function.get(finding.function or "", [])
+                   if allowed is None or id(a) in allowed]
+        owning_ids = {id(a) for a in owning}
+        for candidates in ([a for a in with_fn if id(a) in owning_ids], with_fn, owning):
+            if candidates:
+                return candidates[0]
+        return None
 
 
-def _owns_file(app: Application, file: str) -> bool:
-    if not file:
-        return False
-    if file in app.files:
-        return True
-    root = app.root.strip("/")
-    return root not in ("", ".") and file.startswith(root + "/")
+def _index(applications: AppIndex | Iterable[Application]) -> AppIndex:
+    return applications if isinstance(applications, AppIndex) else AppIndex(applications)
+
+
+def find_application(finding: Finding, applications: AppIndex | Iterable[Application]) -> Application | None:
+    """The application a finding belongs to (see ``AppIndex.application_of``)."""
+    return _index(applications).application_of(finding)
 
 
 @dataclass
@@ -229,27 +268,24 @@ class AppGroup:
         return sum(len(g.findings) for g in self.functions)
 
 
-def group_findings(findings: Iterable[Finding], applications: Iterable[Application]) -> list[AppGroup]:
+def group_findings(findings: Iterable[Finding],
+                   applications: AppIndex | Iterable[Application]) -> list[AppGroup]:
     """Application -> function -> findings, in the order applications and findings came.
 
     Findings without a function come last in their application, in a group of their own.
     """
-    apps = list(applications)
+    index = _index(applications)
     by_app: dict[int | None, dict[str | None, list[Finding]]] = {}
-    app_of: dict[int, Application] = {id(a): a for a in apps}
     for f in findings:
-        app = find_application(f, apps)
+        app = index.application_of(f)
         key = id(app) if app is not None else None
-        fn_key = f.function or None
-        by_app.setdefault(key, {}).setdefault(fn_key, []).append(f)
+        by_app.setdefault(key, {}).setdefault(f.function or None, []).append(f)
     groups: list[AppGroup] = []
-    ordered_keys: list[int | None] = [id(a) for a in apps if id(a) in by_app]
-    if None in by_app:
-        ordered_keys.append(None)
-    for key in ordered_keys:
-        app = app_of.get(key) if key is not None else None
-        fns = by_app[key]
-        fn_groups = [FunctionGroup(fid, app.function(fid) if app is not None and fid else None, items)
+    for app in [*index.applications, None]:
+        fns = by_app.get(id(app) if app is not None else None)
+        if not fns:
+            continue
+        fn_groups = [FunctionGroup(fid, index.function(app, fid) if app is not None else None, items)
                      for fid, items in fns.items() if fid is not None]
         if None in fns:
             fn_groups.append(FunctionGroup(None, None, fns[None]))

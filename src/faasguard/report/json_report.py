@@ -12,9 +12,9 @@ from typing import Any
 from faasguard.model import Application, Finding, Function, Location, ScanError, Trigger
 from faasguard.report.common import (
     TOOL_NAME,
+    AppIndex,
     cwe_id,
     encodable,
-    find_application,
     jsonable,
     masked_evidence,
     summarize,
@@ -36,8 +36,8 @@ def location_dict(location: Location | None) -> dict[str, Any] | None:
     }
 
 
-def finding_dict(finding: Finding, applications: list[Application]) -> dict[str, Any]:
-    app = find_application(finding, applications)
+def finding_dict(finding: Finding, index: AppIndex) -> dict[str, Any]:
+    app = index.application_of(finding)
     fix = finding.fix
     return {
         "rule_id": finding.rule_id,
@@ -115,6 +115,7 @@ def application_dict(app: Application) -> dict[str, Any]:
 def to_dict(result: Any, *, show_suppressed: bool = False) -> dict[str, Any]:
     """The report as plain data (``result`` is a ``faasguard.scan.ScanResult``)."""
     apps: list[Application] = list(result.applications)
+    index = AppIndex(apps)
     summary = summarize(result)
     report: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -124,12 +125,12 @@ def to_dict(result: Any, *, show_suppressed: bool = False) -> dict[str, Any]:
         "duration_s": round(float(result.duration_s), 3),
         "applications": [application_dict(a) for a in apps],
         "functions": [function_dict(fn, a) for a in apps for fn in a.functions],
-        "findings": [finding_dict(f, apps) for f in result.findings],
+        "findings": [finding_dict(f, index) for f in result.findings],
         "errors": [error_dict(e) for e in result.errors],
     }
     if show_suppressed:
         report["suppressed"] = [
-            {**finding_dict(s.finding, apps), "suppression": {"reason": s.reason, "source": s.source}}
+            {**finding_dict(s.finding, index), "suppression": {"reason": s.reason, "source": s.source}}
             for s in result.suppressed
         ]
     report["summary"] = {

@@ -16,6 +16,7 @@ from faasguard.model import Finding, ScanError
 from faasguard.report.common import (
     TOOL_NAME,
     AppGroup,
+    AppIndex,
     evidence_text,
     flow_line,
     group_findings,
@@ -96,9 +97,10 @@ def _count(suite: ET.Element) -> None:
 
 def render_junit(result: Any, *, show_suppressed: bool = False) -> str:
     root = ET.Element("testsuites", {"name": TOOL_NAME})
-    apps = list(result.applications)
-    groups = {id(g.application): g for g in group_findings(result.findings, apps)}
-    suppressed = group_findings([s.finding for s in result.suppressed], apps) if show_suppressed else []
+    index = AppIndex(result.applications)
+    apps = index.applications
+    groups = {id(g.application): g for g in group_findings(result.findings, index)}
+    suppressed = group_findings([s.finding for s in result.suppressed], index) if show_suppressed else []
     reasons = {id(s.finding): s for s in result.suppressed}
     suites: dict[int | None, ET.Element] = {}
 

@@ -12,13 +12,13 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from faasguard.model import Application, Finding, FlowStep, Location, ScanError, Severity
+from faasguard.model import Finding, FlowStep, Location, ScanError, Severity
 from faasguard.report.common import (
     INFORMATION_URI,
     TOOL_NAME,
+    AppIndex,
     cwe_id,
     encodable,
-    find_application,
     masked_evidence,
 )
 
@@ -122,9 +122,9 @@ def _thread_flow_location(step: FlowStep) -> dict[str, Any]:
     return {"location": location, "kinds": [step.kind or "step"]}
 
 
-def _result(finding: Finding, rule_index: int, applications: list[Application],
+def _result(finding: Finding, rule_index: int, index: AppIndex,
             suppression: tuple[str, str] | None, show_suppressed: bool) -> dict[str, Any]:
-    app = find_application(finding, applications)
+    app = index.application_of(finding)
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
@@ -183,16 +183,16 @@ def _notification(error: ScanError) -> dict[str, Any]:
 
 def to_sarif(result: Any, *, show_suppressed: bool = False) -> dict[str, Any]:
     """The SARIF log as plain data (``result`` is a ``faasguard.scan.ScanResult``)."""
-    apps: list[Application] = list(result.applications)
+    index = AppIndex(result.applications)
     items: list[tuple[Finding, tuple[str, str] | None]] = [(f, None) for f in result.findings]
     if show_suppressed:
         items += [(s.finding, (s.reason, s.source)) for s in result.suppressed]
 
     rules: list[dict[str, Any]] = []
-    index: dict[str, int] = {}
+    rule_index: dict[str, int] = {}
     for finding, _ in items:
-        if finding.rule_id not in index:
-            index[finding.rule_id] = len(rules)
+        if finding.rule_id not in rule_index:
+            rule_index[finding.rule_id] = len(rules)
             rules.append(_rule(result.rules.get(finding.rule_id), finding))
 
     root = result.root
@@ -210,7 +210,7 @@ def to_sarif(result: Any, *, show_suppressed: bool = False) -> dict[str, Any]:
             "executionSuccessful": True,
             "toolExecutionNotifications": [_notification(e) for e in result.errors],
         }],
-        "results": [_result(f, index[f.rule_id], apps, s, show_suppressed) for f, s in items],
+        "results": [_result(f, rule_index[f.rule_id], index, s, show_suppressed) for f, s in items],
         "columnKind": "unicodeCodePoints",
     }
     if root_uri is not None:
