@@ -107,6 +107,9 @@ def _trust(lab: Label, fn: Function) -> tuple[Trust | None, Trigger | None, str]
 
 
 def _source_text(lab: Label) -> str:
+    if lab.origin.kind in ("event", "chalice_event") and lab.path:
+        name = lab.origin.note if lab.origin.kind == "event" else "event"
+        return name + "".join("[*]" if k == "*" else f"[{k!r}]" for k in lab.path)
     first = next((s for s in lab.steps if s.kind == "source"), None)
     if first is not None:
         return first.note

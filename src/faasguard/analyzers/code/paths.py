@@ -96,7 +96,8 @@ def _powerful_statement(st: Statement) -> list[str]:
             continue
         for esc in ESCALATION_ACTIONS:
             if action_matches(action, esc):
-                out.append(f"{esc} (as {action}) on {', '.join(st.resource_texts) or '*'}")
+                shown = esc if esc.lower() == action.lower() else f"{esc} (as {action})"
+                out.append(f"{shown} on {', '.join(st.resource_texts) or '*'}")
                 break
     if st.not_actions:
         out.append(f"NotAction {', '.join(st.not_actions)} (allows everything else)")

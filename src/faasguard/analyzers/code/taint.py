@@ -15,6 +15,7 @@ object's labels); unknown library calls propagate their arguments' and receiver'
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -942,6 +943,10 @@ class FunctionAnalysis:
                           node.args[1] if len(node.args) > 1 else None)
             if loader is not None and (self.qual(loader) or _unparse(loader)).endswith(_SAFE_YAML_LOADERS):
                 return EMPTY
+        if spec.kind == "ssrf" and _fixed_host(node.args[spec.args[0]] if check != "kwargs_only" and spec.args
+                                               and len(node.args) > spec.args[0] else
+                                               next((kw.value for kw in node.keywords if kw.arg == "url"), None)):
+            return EMPTY
         if check == "lxml":
             parser = next((kw.value for kw in node.keywords if kw.arg == "parser"),
                           node.args[1] if len(node.args) > 1 else None)
@@ -1021,6 +1026,21 @@ class FunctionAnalysis:
         return union(code, structured)
 
 
+_FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}%]+[/?#]")
+
+
+def _fixed_host(url: ast.expr | None) -> bool:
+    """A URL whose scheme and host are constant text: the client picks only the path or query."""
+    head: ast.expr | None = url
+    while isinstance(head, ast.BinOp) and isinstance(head.op, ast.Add | ast.Mod):
+        head = head.left
+    if isinstance(head, ast.JoinedStr):
+        head = head.values[0] if head.values else None
+    if isinstance(head, ast.Call) and isinstance(head.func, ast.Attribute) and head.func.attr == "format":
+        head = head.func.value
+    return isinstance(head, ast.Constant) and isinstance(head.value, str) and bool(_FIXED_HOST.match(head.value))
+
+
 def q_is_spawn(node: ast.Call) -> bool:
     func = node.func
     return isinstance(func, ast.Attribute) and func.attr.startswith("spawn")
@@ -1048,7 +1068,10 @@ def _service(node: ast.Call) -> str:
 
 def _subjects(expr: ast.expr) -> list[ast.expr]:
     """The variables (or access expressions) a condition is about."""
-    if isinstance(expr, ast.Name | ast.Attribute | ast.Subscript):
+    root = expr
+    while isinstance(root, ast.Attribute | ast.Subscript):
+        root = root.value
+    if isinstance(root, ast.Name):
         out: list[ast.expr] = [expr]
         return out
     found: list[ast.expr] = [n for n in ast.walk(expr) if isinstance(n, ast.Name)]
