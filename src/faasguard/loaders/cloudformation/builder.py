@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from faasguard.loaders.cloudformation.context import BuildContext, TemplateModel
+from faasguard.loaders.cloudformation.context import BuildContext, TemplateModel, describe
 from faasguard.loaders.cloudformation.drafts import Draft
 from faasguard.loaders.document import line_of
 from faasguard.loaders.trust import source_trust
@@ -109,16 +109,22 @@ class Builder:
     def build(self) -> TemplateModel:
         ctx = self.ctx
         entries: list[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = []
+        if "Globals" in ctx.template and not isinstance(ctx.template["Globals"], Mapping):
+            ctx.error(f"Globals should be a mapping, not {describe(ctx.template['Globals'])}; ignored",
+                      ctx.key_loc(ctx.template, "Globals"))
+        if "Resources" in ctx.template and not isinstance(ctx.template["Resources"], Mapping):
+            ctx.error(f"Resources should be a mapping, not {describe(ctx.template['Resources'])}; nothing loaded",
+                      ctx.key_loc(ctx.template, "Resources"))
         for logical_id, body in ctx.resources.items():
             if not isinstance(logical_id, str):
                 continue
             if not isinstance(body, Mapping):
-                ctx.error(f"resource {logical_id} should be a mapping, not {type(body).__name__}",
-                          body if line_of(body) else ctx.resources)
+                ctx.error(f"resource {logical_id} should be a mapping, not {describe(body)}",
+                          ctx.resource_loc(logical_id))
                 continue
             rtype = body.get("Type")
             if not isinstance(rtype, str):
-                ctx.error(f"resource {logical_id} has no Type", body)
+                ctx.error(f"resource {logical_id} has no Type", ctx.resource_loc(logical_id))
                 continue
             if "Condition" in body and ctx.resolver.condition(body["Condition"]) is False:
                 continue  # not deployed with the parameter defaults
@@ -126,8 +132,8 @@ class Builder:
             if props is None:
                 props = {}
             if not isinstance(props, Mapping):
-                ctx.error(f"Properties of {logical_id} should be a mapping, not {type(props).__name__}",
-                          props if line_of(props) else body)
+                ctx.error(f"Properties of {logical_id} should be a mapping, not {describe(props)}",
+                          ctx.key_loc(body, "Properties"))
                 continue
             self.types[logical_id] = rtype
             if rtype in ("AWS::CloudFormation::Stack", "AWS::Serverless::Application"):
@@ -144,7 +150,7 @@ class Builder:
                 except Exception as exc:  # a bug of ours must not lose the rest of the template
                     log.debug("cloudformation handler failed on %s", logical_id, exc_info=True)
                     ctx.error(f"could not read {logical_id} ({body['Type']}): {type(exc).__name__}: {exc}",
-                              body, ErrorKind.INTERNAL)
+                              ctx.resource_loc(logical_id), ErrorKind.INTERNAL)
         from faasguard.loaders.cloudformation import finalize
 
         finalize.complete(self)
@@ -158,13 +164,14 @@ class Builder:
         if fg is None:
             return
         if not isinstance(fg, Mapping):
-            self.ctx.error(f"Metadata.faasguard of {logical_id} should be a mapping", fg if line_of(fg) else meta)
+            self.ctx.error(f"Metadata.faasguard of {logical_id} should be a mapping",
+                           self.ctx.key_loc(meta, "faasguard"))
             return
         skips = fg.get("skip", [])
         if isinstance(skips, Mapping):
             skips = [skips]
         if not isinstance(skips, list):
-            self.ctx.error(f"Metadata.faasguard.skip of {logical_id} should be a list", fg)
+            self.ctx.error(f"Metadata.faasguard.skip of {logical_id} should be a list", self.ctx.key_loc(fg, "skip"))
             return
         scope = self.ctx.function_id(logical_id) or logical_id
         for item in skips:
@@ -173,7 +180,8 @@ class Builder:
             elif isinstance(item, Mapping) and isinstance(item.get("id"), str):
                 rule_id, reason, node = item["id"], str(item.get("reason", "") or ""), item
             else:
-                self.ctx.error(f"Metadata.faasguard.skip of {logical_id}: each entry needs an id", item or fg)
+                self.ctx.error(f"Metadata.faasguard.skip of {logical_id}: each entry needs an id",
+                               item if line_of(item) else self.ctx.key_loc(fg, "skip"))
                 continue
             self.suppressions.append(Suppression(rule_id.strip(), scope, reason,
                                                  self.ctx.loc(node, "Resources", logical_id, "Metadata")))

@@ -65,6 +65,21 @@ class TemplateModel:
         return replace(fn, **settings)
 
 
+def describe(node: Any) -> str:
+    """A user-facing name for the type of a YAML/JSON node."""
+    if isinstance(node, bool):
+        return "a boolean"
+    if isinstance(node, (int, float)):
+        return "a number"
+    if isinstance(node, str):
+        return "a string"
+    if isinstance(node, list):
+        return "a list"
+    if isinstance(node, Mapping):
+        return "a mapping"
+    return "null" if node is None else type(node).__name__
+
+
 class BuildContext:
     """One template being built. Resource-level helpers live in the sibling modules."""
 
@@ -89,8 +104,10 @@ class BuildContext:
     # ---- errors and locations -----------------------------------------------------------------
 
     def error(self, message: str, node: Any = None, kind: ErrorKind = ErrorKind.PARSE,
-              function: str | None = None) -> None:
-        self.errors.append(ScanError(self.doc.file, message, kind, line_of(node), function))
+              function: str | None = None, line: int = 0) -> None:
+        """Record a problem at ``node``'s line (or ``line`` when the node has none, e.g. a number)."""
+        at = node.line if isinstance(node, Location) else line_of(node) or line
+        self.errors.append(ScanError(self.doc.file, message, kind, at, function))
 
     def loc(self, node: Any, *pointer: str | int) -> Location:
         return self.doc.location(node, *pointer)
@@ -109,7 +126,7 @@ class BuildContext:
     def value(self, node: Any, location: Location | None = None) -> Value:
         return self.resolver.value(node, location)
 
-    def mapping(self, node: Any, what: str, owner: Any = None) -> Mapping[str, Any] | None:
+    def mapping(self, node: Any, what: str, owner: Any = None, line: int = 0) -> Mapping[str, Any] | None:
         """``node`` as a mapping (after resolving an ``Fn::If``), else an error and None."""
         if node is None or node is NO_VALUE:
             return None
@@ -119,7 +136,8 @@ class BuildContext:
                 return None
         if isinstance(node, Mapping):
             return node
-        self.error(f"{what} should be a mapping, not {type(node).__name__}", node if line_of(node) else owner)
+        self.error(f"{what} should be a mapping, not {describe(node)}", node if line_of(node) else owner,
+                   line=line)
         return None
 
     def sequence(self, node: Any, what: str, owner: Any = None) -> list[Any]:
@@ -142,17 +160,17 @@ class BuildContext:
             return None
         return str(data)
 
-    def integer(self, node: Any, what: str = "value") -> int | None:
+    def integer(self, node: Any, what: str = "value", line: int = 0) -> int | None:
         data = self.evaluate(node)
         if data is None or isinstance(data, (Value, list, Mapping)) or data is NO_VALUE:
             return None
         if isinstance(data, bool):
-            self.error(f"{what} should be a number, not a boolean", node)
+            self.error(f"{what} should be a number, not a boolean", node, line=line)
             return None
         try:
             return int(float(str(data).strip()))
         except ValueError:
-            self.error(f"{what} should be a number, not {str(data)[:40]!r}", node)
+            self.error(f"{what} should be a number, not {str(data)[:40]!r}", node, line=line)
             return None
 
     def boolean(self, node: Any) -> bool | None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from faasguard.loaders.cloudformation.builder import FUNCTIONS, handles
+from faasguard.loaders.cloudformation.context import describe
 from faasguard.loaders.cloudformation.drafts import Draft
 from faasguard.loaders.cloudformation.iam import (
     BASIC_EXECUTION,
@@ -18,7 +19,6 @@ from faasguard.loaders.cloudformation.iam import (
 from faasguard.loaders.cloudformation.intrinsics import NO_VALUE
 from faasguard.loaders.cloudformation.sam_globals import globals_for, merged_properties
 from faasguard.loaders.cloudformation.sam_policies import read_policies
-from faasguard.loaders.document import line_of
 from faasguard.loaders.trust import http_trust
 from faasguard.model import (
     Authorizer,
@@ -68,6 +68,13 @@ class Settings:
     def get(self, key: str) -> Any:
         return self.props.get(key)
 
+    def mapping(self, key: str, what: str | None = None) -> Mapping[str, Any] | None:
+        """Property ``key`` as a mapping; a wrong type is an error on the key's line."""
+        return self.ctx.mapping(self.props.get(key), what or f"{key} of {self.logical_id}", line=self.loc(key).line)
+
+    def integer(self, key: str) -> int | None:
+        return self.ctx.integer(self.props.get(key), f"{key} of {self.logical_id}", line=self.loc(key).line)
+
     def __contains__(self, key: str) -> bool:
         value = self.props.get(key)
         return key in self.props and value is not None and self.ctx.evaluate(value) is not NO_VALUE
@@ -88,7 +95,7 @@ def code_path(ctx: BuildContext, uri: str) -> str | None:
 def environment(ctx: BuildContext, s: Settings, draft: Draft[Function]) -> None:
     if "Environment" not in s:
         return
-    env = ctx.mapping(s.get("Environment"), f"Environment of {s.logical_id}", s.props)
+    env = s.mapping("Environment")
     if env is None:
         return
     draft.locations["environment"] = s.loc("Environment")
@@ -111,7 +118,7 @@ def environment(ctx: BuildContext, s: Settings, draft: Draft[Function]) -> None:
 def vpc(ctx: BuildContext, s: Settings, draft: Draft[Function]) -> None:
     if "VpcConfig" not in s:
         return
-    cfg = ctx.mapping(s.get("VpcConfig"), f"VpcConfig of {s.logical_id}", s.props)
+    cfg = s.mapping("VpcConfig")
     if cfg is None:
         return
     where = s.loc("VpcConfig")
@@ -153,7 +160,7 @@ def function_url(b: Builder, draft: Draft[Function], cfg_node: Any, cfg_location
                  pointer: tuple[str | int, ...]) -> None:
     """FunctionUrlConfig / AWS::Lambda::Url -> Function.url and a FUNCTION_URL trigger."""
     ctx = b.ctx
-    cfg = ctx.mapping(cfg_node, "FunctionUrlConfig")
+    cfg = ctx.mapping(cfg_node, "FunctionUrlConfig", line=cfg_location.line)
     if cfg is None:
         return
     auth = ctx.text(cfg.get("AuthType"))
@@ -181,10 +188,13 @@ def common(b: Builder, draft: Draft[Function], s: Settings) -> None:
                 draft.set(field, text, s.loc(key))
             else:
                 draft.locations[field] = s.loc(key)
+                if isinstance(ctx.evaluate(s.get(key)), (list, Mapping)):
+                    ctx.error(f"{key} of {s.logical_id} should be a string, not {describe(s.get(key))}",
+                              s.loc(key))
     for key, field in (("MemorySize", "memory"), ("Timeout", "timeout"),
                        ("ReservedConcurrentExecutions", "reserved_concurrency")):
         if key in s:
-            draft.set(field, ctx.integer(s.get(key), f"{key} of {s.logical_id}"), s.loc(key))
+            draft.set(field, s.integer(key), s.loc(key))
     if "PackageType" in s and (ctx.text(s.get("PackageType")) or "").lower() == "image":
         draft.set("package_type", PackageType.IMAGE, s.loc("PackageType"))
     if "Architectures" in s:
@@ -202,7 +212,7 @@ def common(b: Builder, draft: Draft[Function], s: Settings) -> None:
         draft.set("layers", [ctx.resolver.to_value(x, s.loc("Layers")) for x in items if x is not NO_VALUE],
                   s.loc("Layers"))
     if "LoggingConfig" in s:
-        logging_cfg = ctx.mapping(s.get("LoggingConfig"), f"LoggingConfig of {s.logical_id}", s.props)
+        logging_cfg = s.mapping("LoggingConfig")
         if logging_cfg is not None and "LogGroup" in logging_cfg:
             target = ctx.ref_target(logging_cfg["LogGroup"])
             draft.extra["log_group_name"] = ctx.value(logging_cfg["LogGroup"])
@@ -272,7 +282,7 @@ def sam_function(b: Builder, logical_id: str, body: Mapping[str, Any], props: Ma
     if "Tracing" in s:
         draft.set("tracing", ctx.text(s.get("Tracing")), s.loc("Tracing"))
     if "DeadLetterQueue" in s:
-        dlq = ctx.mapping(s.get("DeadLetterQueue"), f"DeadLetterQueue of {logical_id}", merged)
+        dlq = s.mapping("DeadLetterQueue")
         if dlq is not None and "TargetArn" in dlq:
             draft.set("dead_letter", ctx.value(dlq["TargetArn"], s.loc("DeadLetterQueue")), s.loc("DeadLetterQueue"))
     if "EventInvokeConfig" in s:
@@ -289,7 +299,7 @@ def sam_function(b: Builder, logical_id: str, body: Mapping[str, Any], props: Ma
 
 def invoke_config(b: Builder, draft: Draft[Function], node: Any, where: Location, owner: str) -> None:
     ctx = b.ctx
-    cfg = ctx.mapping(node, f"EventInvokeConfig of {owner}")
+    cfg = ctx.mapping(node, f"EventInvokeConfig of {owner}", line=where.line)
     if cfg is None:
         return
     dest = ctx.mapping(cfg.get("DestinationConfig"), "DestinationConfig", cfg)
@@ -351,14 +361,14 @@ def lambda_function(b: Builder, logical_id: str, body: Mapping[str, Any], props:
             if "ImageUri" in code:
                 draft.set("package_type", PackageType.IMAGE)
             draft.locations["code_path"] = s.loc("Code")
-        elif line_of(s.get("Code")):
-            ctx.error(f"Code of {logical_id} should be a mapping or a path", s.get("Code"))
+        elif not isinstance(code, Value):
+            ctx.error(f"Code of {logical_id} should be a mapping or a path, not {describe(code)}", s.loc("Code"))
     if "TracingConfig" in s:
-        cfg = ctx.mapping(s.get("TracingConfig"), f"TracingConfig of {logical_id}", props)
+        cfg = s.mapping("TracingConfig")
         if cfg is not None and "Mode" in cfg:
             draft.set("tracing", ctx.text(cfg["Mode"]), ctx.key_loc(cfg, "Mode"))
     if "DeadLetterConfig" in s:
-        cfg = ctx.mapping(s.get("DeadLetterConfig"), f"DeadLetterConfig of {logical_id}", props)
+        cfg = s.mapping("DeadLetterConfig")
         if cfg is not None and "TargetArn" in cfg:
             draft.set("dead_letter", ctx.value(cfg["TargetArn"], s.loc("DeadLetterConfig")),
                       s.loc("DeadLetterConfig"))

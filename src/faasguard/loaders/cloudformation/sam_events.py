@@ -248,7 +248,7 @@ EVENT_TYPES: dict[str, Callable[[Event], Trigger]] = {
 
 def read_events(b: Builder, fn: Draft[Function], s: Settings) -> None:
     ctx = b.ctx
-    events = ctx.mapping(s.get("Events"), f"Events of {s.logical_id}", s.props)
+    events = s.mapping("Events")
     if events is None:
         return
     pointer = s.pointer("Events")
@@ -256,7 +256,7 @@ def read_events(b: Builder, fn: Draft[Function], s: Settings) -> None:
         where = ctx.key_loc(events, str(name), *pointer, str(name))
         if not where.line:
             where = s.loc("Events")
-        event = ctx.mapping(body, f"event {name} of {s.logical_id}", events)
+        event = ctx.mapping(body, f"event {name} of {s.logical_id}", line=where.line)
         if event is None:
             continue
         etype = ctx.text(event.get("Type"))
@@ -265,5 +265,6 @@ def read_events(b: Builder, fn: Draft[Function], s: Settings) -> None:
             ctx.error(f"event {name} of {s.logical_id} has unknown Type {etype!r}; ignored", event,
                       function=fn.id)
             continue
-        props = ctx.mapping(event.get("Properties"), f"Properties of event {name}", event) or {}
+        props = ctx.mapping(event.get("Properties"), f"Properties of event {name}",
+                            line=ctx.key_loc(event, "Properties").line) or {}
         fn.append("triggers", reader(Event(b, fn, str(name), props, where, (*pointer, str(name)))))

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from faasguard.loaders.cloudformation.context import describe
 from faasguard.loaders.cloudformation.iam import managed_policy_ref, statements
 from faasguard.loaders.cloudformation.intrinsics import intrinsic_name
 from faasguard.model import ManagedPolicyRef, PolicyTemplateRef, Statement
@@ -79,8 +80,7 @@ def read_policies(b: Builder, node: Any, owner: str, pointer: tuple[str | int, .
                 result.statements.extend(b.managed_policies.get(customer, []))
             continue
         if not isinstance(item, Mapping):
-            ctx.error(f"Policies of {owner}: entry {i} is a {type(item).__name__}, not a name or a mapping",
-                      item if where.line else None)
+            ctx.error(f"Policies of {owner}: entry {i} is {describe(item)}, not a name or a mapping", where)
             continue
         if "Statement" in item or "Effect" in item:
             result.statements.extend(statements(ctx, item, f"{owner}Policy{i}", *pointer, i))
