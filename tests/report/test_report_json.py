@@ -181,3 +181,14 @@ def test_every_schema_field_is_documented() -> None:
     walk(schema)
     missing = sorted(n for n in names if f"`{n}`" not in doc)
     assert missing == []
+
+
+def test_json_does_not_load_rich() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom faasguard.report import FORMATS, render\n"
+            "import faasguard.report.json_report, faasguard.report.sarif, faasguard.report.junit\n"
+            "import faasguard.report.markdown\nprint('rich' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -87,8 +87,10 @@ def test_analysis_errors_are_not_counted_as_unread_files(clean_result: ScanResul
     clean_result.errors.append(ScanError("serverless.yml", "FG-FN-001 failed on orders: KeyError: 'x'",
                                          ErrorKind.INTERNAL))
     lines = _lines(render(clean_result, "table", color=False, width=160))
-    assert lines[-2] == "0 findings; 2 functions in 1 application; 1 analysis error; 0 suppressed; 0 in baseline"
-    assert lines[-1] == "INCOMPLETE scan, not a clean result: 1 check failed; no findings in what could be read."
+    assert lines[-2] == ("0 findings; 2 functions in 1 application; 1 check could not run; 0 suppressed; "
+                         "0 in baseline")
+    assert lines[-1] == ("INCOMPLETE scan, not a clean result: 1 check could not run; no findings in what could "
+                         "be read.")
 
 
 def test_nothing_to_scan_is_said(empty_result: ScanResult) -> None:

@@ -332,7 +332,7 @@ class Summary:
             parts.append(f"{self.unreadable_files} {'file' if self.unreadable_files == 1 else 'files'} "
                          "could not be read")
         if self.analysis_errors:
-            parts.append(plural(self.analysis_errors, "analysis error"))
+            parts.append(f"{plural(self.analysis_errors, 'check')} could not run")
         parts.append(f"{self.suppressed} suppressed")
         parts.append(f"{self.baselined} in baseline")
         return "; ".join(parts)
@@ -344,7 +344,7 @@ class Summary:
             if self.unreadable_files:
                 what.append(f"{plural(self.unreadable_files, 'file')} could not be read")
             if self.analysis_errors:
-                what.append(f"{plural(self.analysis_errors, 'check')} failed")
+                what.append(f"{plural(self.analysis_errors, 'check')} could not run")
             tail = " and ".join(what)
             if self.findings:
                 return f"INCOMPLETE scan: {plural(self.findings, 'finding')}, and {tail}."
