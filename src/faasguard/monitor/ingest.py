@@ -293,6 +293,10 @@ def _insert_cloudtrail(con: duckdb.DuckDBPyConnection, kind: InputKind, data_fil
           FROM (SELECT *, {ident} AS _ident FROM {relation}))
         WHERE NOT _bad AND event_id NOT IN (SELECT event_id FROM cloudtrail_events)""").fetchone()
     added = int(inserted[0]) if inserted else 0
+    # A second, cheap pass (two fields, projection pushed into the reader) counts what was read.
+    seen = con.execute(f"""SELECT count(*) FILTER (WHERE {prefix}"eventName" IS NULL AND {prefix}"eventID" IS NULL),
+        count(*) FROM {relation}""").fetchone()
+    unreadable, total = (int(seen[0]), int(seen[1])) if seen else (0, 0)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT rowid AS rid, event_id FROM cloudtrail_events"
                 f" WHERE rowid >= {first_row}")
     dup_rows = con.execute("""SELECT rid FROM (SELECT rid, row_number() OVER (PARTITION BY event_id ORDER BY rid)
@@ -303,7 +307,7 @@ def _insert_cloudtrail(con: duckdb.DuckDBPyConnection, kind: InputKind, data_fil
         added -= len(dup_rows)
     _learn_function_roles(con, first_row)
     con.execute("DROP TABLE _new")
-    return added, 0, 0
+    return added, max(0, total - unreadable - added), unreadable
 
 
 def _learn_function_roles(con: duckdb.DuckDBPyConnection, first_row: int) -> None:

@@ -116,7 +116,8 @@ def _baseline_chart(baseline: Baseline) -> str:
     learn_x = min(max(x(baseline.learn_until), pad), width - pad)
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(t):.1f},{y(v):.1f}" for i, (t, v) in enumerate(points))
     parts = [
-        f"<svg width='{width}' height='{height}' role='img' aria-label='{_e(baseline.function)} {_e(baseline.metric)}'>",
+        f"<svg width='{width}' height='{height}' role='img' "
+        f"aria-label='{_e(baseline.function)} {_e(baseline.metric)}'>",
         f"<rect x='{pad}' y='0' width='{learn_x - pad:.1f}' height='{height - pad / 2:.1f}' fill='#eef3fb'>"
         "<title>learning window</title></rect>",
         f"<line x1='{pad}' x2='{width - pad}' y1='{y(baseline.median):.1f}' y2='{y(baseline.median):.1f}' "

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sigma.collection import SigmaCollection
 from sigma.conditions import (
     ConditionAND,
@@ -484,8 +485,8 @@ def load_rules(extra_dirs: Sequence[str | Path] = (), include_builtin: bool = Tr
         try:
             text = file.read_text(encoding="utf-8")
             collection = SigmaCollection.from_yaml(text, collect_errors=True)
-        except (OSError, UnicodeError, SigmaError, ValueError) as exc:
-            ruleset.skipped.append((str(file), f"cannot parse: {exc}"))
+        except (OSError, UnicodeError, SigmaError, ValueError, yaml.YAMLError) as exc:
+            ruleset.skipped.append((str(file), f"cannot parse: {str(exc).splitlines()[0]}"))
             continue
         for err in getattr(collection, "errors", []) or []:
             ruleset.skipped.append((str(file), str(err)))

@@ -1,0 +1,239 @@
+"""Ingest: every CloudTrail shape, Lambda logs, guard events; idempotent and resumable."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from faasguard.monitor import ingest, store
+from faasguard.monitor.ingest import InputKind
+
+from .conftest import record, shared_data, write_ndjson
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str = "cloudtrail_events") -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_every_cloudtrail_shape(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    records = [record("UpdateFunctionCode20150331v2", requestParameters={"functionName": f"arn:aws:lambda:us-east-1:"
+                                                                                          f"123456789012:function:fn{i}:7"})
+               for i in range(6)]
+    s3_file = tmp_path / "111_CloudTrail_us-east-1_20260105T1000Z_abc.json.gz"
+    s3_file.write_bytes(gzip.compress(json.dumps({"Records": records[:2]}).encode()))
+    plain_records = tmp_path / "records.json"
+    plain_records.write_text(json.dumps({"Records": [records[2]]}, indent=2))
+    ndjson_gz = tmp_path / "events.ndjson.gz"
+    ndjson_gz.write_bytes(gzip.compress((json.dumps(records[3]) + "\n").encode()))
+    eventbridge = tmp_path / "eventbridge.jsonl"
+    eventbridge.write_text(json.dumps({"version": "0", "detail-type": "AWS API Call via CloudTrail",
+                                       "source": "aws.lambda", "detail": records[4]}) + "\n")
+    array = tmp_path / "array.json"
+    array.write_text(json.dumps([records[5]]))
+    report = ingest.ingest(con, [tmp_path])
+    kinds = {Path(f.path).name: (f.kind, f.added) for f in report.files}
+    assert kinds == {
+        s3_file.name: (InputKind.CLOUDTRAIL_RECORDS, 2),
+        "records.json": (InputKind.CLOUDTRAIL_RECORDS, 1),
+        "events.ndjson.gz": (InputKind.CLOUDTRAIL_NDJSON, 1),
+        "eventbridge.jsonl": (InputKind.EVENTBRIDGE_NDJSON, 1),
+        "array.json": (InputKind.CLOUDTRAIL_ARRAY, 1),
+    }
+    rows = con.execute("SELECT event_id, target_function, event_time FROM cloudtrail_events ORDER BY event_id").fetchall()
+    assert [r[0] for r in rows] == sorted(r["eventID"] for r in records)
+    assert sorted(r[1] for r in rows) == [f"fn{i}" for i in range(6)]
+    assert all(r[2] is not None for r in rows)
+
+
+def test_flattened_fields_and_json_columns(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    role_call = record("GetItem", "dynamodb.amazonaws.com", userIdentity={
+        "type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/orders-role/orders-api",
+        "principalId": "AROAEXAMPLE:orders-api", "sessionContext": {"sessionIssuer": {
+            "type": "Role", "arn": "arn:aws:iam::123456789012:role/orders-role", "userName": "orders-role"}}},
+        userAgent="Boto3/1.34 exec-env/AWS_Lambda_python3.12", requestParameters={"tableName": "orders"})
+    ingest.ingest(con, [write_ndjson(tmp_path / "a.ndjson", [role_call])])
+    row = con.execute("SELECT session_name, session_issuer_arn, function_name, actor_function, fg_function_role,"
+                      " fg_lambda_runtime, request_parameters->>'$.tableName' FROM cloudtrail").fetchone()
+    assert row == ("orders-api", "arn:aws:iam::123456789012:role/orders-role", "orders-api", "orders-api", True,
+                   True, "orders")
+
+
+def test_reingesting_adds_nothing_and_duplicates_inside_a_file_are_dropped(
+        con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    first = record("StopLogging", "cloudtrail.amazonaws.com")
+    second = record("DeleteTrail", "cloudtrail.amazonaws.com")
+    path = write_ndjson(tmp_path / "dup.ndjson", [first, second, first])
+    assert ingest.ingest(con, [path]).added == 2
+    assert ingest.ingest(con, [path]).files[0].already_done
+    copy = write_ndjson(tmp_path / "copy.ndjson", [second, first, record("StartLogging", "cloudtrail.amazonaws.com")])
+    assert ingest.ingest(con, [copy]).added == 1
+    assert _count(con) == 3
+
+
+def test_bad_input_is_reported_not_raised(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    (tmp_path / "binary.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    good = record("StopLogging", "cloudtrail.amazonaws.com")
+    (tmp_path / "mixed.ndjson").write_text(json.dumps(good) + "\n{not json\n" + '{"eventName": 5, "x": [}\n')
+    (tmp_path / "empty.json").write_text("")
+    report = ingest.ingest(con, [tmp_path, tmp_path / "missing.json"])
+    by_name = {Path(f.path).name: f for f in report.files}
+    assert by_name["binary.gz"].error.startswith("cannot read")
+    assert by_name["empty.json"].error == "not recognised as CloudTrail, Lambda logs or guard events"
+    assert by_name["missing.json"].error == "no such file"
+    assert (by_name["mixed.ndjson"].added, by_name["mixed.ndjson"].unreadable) == (1, 2)
+
+
+_KILLABLE = """
+import sys, time
+from faasguard.monitor import ingest, store
+con = store.connect(sys.argv[1])
+def on_chunk(end):
+    print(end, flush=True)
+    time.sleep(float(sys.argv[3]))
+ingest.ingest(con, [sys.argv[2]], chunk_bytes=int(sys.argv[4]), on_chunk=on_chunk)
+print("done", flush=True)
+"""
+
+
+def test_killed_ingest_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
+    from faasguard.monitor.synthetic import cloudtrail_lines
+
+    lines = list(cloudtrail_lines(3000, seed=3))
+    source = tmp_path / "big.ndjson"
+    source.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "store.duckdb"
+    chunk = source.stat().st_size // 6
+    proc = subprocess.Popen([sys.executable, "-c", _KILLABLE, str(db), str(source), "30", str(chunk)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    committed = [int(proc.stdout.readline()) for _ in range(2)]  # two chunks committed, then it sleeps
+    proc.kill()
+    proc.wait()
+    assert committed[1] < source.stat().st_size
+
+    con = store.connect(db)
+    partial = _count(con)
+    assert 0 < partial < 3000
+    report = ingest.ingest(con, [source], chunk_bytes=chunk)
+    assert report.files[0].resumed_from == committed[1]
+    assert partial + report.added == 3000
+    assert con.execute("SELECT count(*), count(DISTINCT event_id) FROM cloudtrail_events").fetchone() == (3000, 3000)
+    expected = sorted(json.loads(line)["eventID"] for line in lines)
+    assert [r[0] for r in con.execute("SELECT event_id FROM cloudtrail_events ORDER BY 1").fetchall()] == expected
+    con.close()
+
+
+def test_lambda_log_exports(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    rid1, rid2, rid3 = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222",
+                        "33333333-3333-4333-8333-333333333333")
+    text = "\n".join([
+        f"2026-01-05T10:00:00.000Z START RequestId: {rid1} Version: $LATEST",
+        f"2026-01-05T10:00:00.100Z {rid1}\tINFO\tprocessing order",
+        f"2026-01-05T10:00:00.200Z END RequestId: {rid1}",
+        f"2026-01-05T10:00:00.200Z REPORT RequestId: {rid1}\tDuration: 102.50 ms\tBilled Duration: 103 ms\t"
+        f"Memory Size: 128 MB\tMax Memory Used: 70 MB\tInit Duration: 250.10 ms",
+        f"2026-01-05T10:01:00.000Z START RequestId: {rid2} Version: $LATEST",
+        f"2026-01-05T10:01:00.050Z {rid2}\tERROR\tInvoke Error \tboom",
+        f"2026-01-05T10:01:00.060Z REPORT RequestId: {rid2}\tDuration: 12.00 ms\tBilled Duration: 12 ms\t"
+        f"Memory Size: 128 MB\tMax Memory Used: 71 MB",
+        f"2026-01-05T10:02:00.000Z START RequestId: {rid3} Version: $LATEST",
+        f"2026-01-05T10:02:03.010Z {rid3} Task timed out after 3.00 seconds",
+        f"2026-01-05T10:02:03.010Z REPORT RequestId: {rid3}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\t"
+        f"Memory Size: 128 MB\tMax Memory Used: 90 MB",
+    ])
+    folder = tmp_path / "aws" / "lambda" / "orders-api"
+    folder.mkdir(parents=True)
+    (folder / "000000.gz").write_bytes(gzip.compress(text.encode()))
+    report = ingest.ingest(con, [folder / "000000.gz"])
+    assert report.files[0].kind is InputKind.LAMBDA_LOGS
+    rows = con.execute("SELECT function_name, request_id, duration_ms, billed_ms, memory_mb, max_memory_mb, init_ms,"
+                       " status FROM lambda_invocations ORDER BY start_time").fetchall()
+    assert rows == [("orders-api", rid1, 102.5, 103.0, 128, 70, 250.1, "ok"),
+                    ("orders-api", rid2, 12.0, 12.0, 128, 71, None, "error"),
+                    ("orders-api", rid3, 3000.0, 3000.0, 128, 90, None, "timeout")]
+    levels = con.execute("SELECT level, count(*) FROM lambda_log_lines GROUP BY 1 ORDER BY 1").fetchall()
+    assert levels == [("ERROR", 2), ("INFO", 1)]
+    assert ingest.ingest(con, [folder / "000000.gz"]).added == 0
+
+
+def test_filter_log_events_json_and_lambda_json_format(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    doc = {"events": [
+        {"logStreamName": "2026/01/05/[$LATEST]abc", "timestamp": 1767607200000,
+         "message": json.dumps({"time": "2026-01-05T10:00:00.000Z", "type": "platform.report", "record": {
+             "requestId": "r-1", "status": "timeout", "metrics": {
+                 "durationMs": 3000.0, "billedDurationMs": 3000, "memorySizeMB": 256, "maxMemoryUsedMB": 80}}})},
+        {"logStreamName": "2026/01/05/[$LATEST]abc", "timestamp": 1767607201000,
+         "message": json.dumps({"timestamp": "2026-01-05T10:00:01Z", "level": "ERROR", "requestId": "r-2",
+                                "message": "db down"})},
+    ]}
+    path = tmp_path / "filter.json"
+    path.write_text(json.dumps(doc, indent=2))
+    ingest.ingest(con, [path], function="billing")
+    assert con.execute("SELECT function_name, request_id, duration_ms, memory_mb, status FROM lambda_invocations "
+                       "ORDER BY request_id").fetchall() == [("billing", "r-1", 3000.0, 256, "timeout"),
+                                                             ("billing", "r-2", None, None, "error")]
+
+
+def test_guard_events(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    events = [
+        {"time": "2026-01-05T10:00:00Z", "source": "faasguard.guard", "function": "orders-api", "request_id": "r1",
+         "event_source": "apigw-http", "field": "body.q", "detector": "sqli", "category": "sqli",
+         "rule_id": "FG-GUARD-SQLI-001", "severity": "high", "action": "blocked", "excerpt": "' OR 1=1--"},
+        {"time": "2026-01-05T10:00:05Z", "function": "orders-api", "request_id": "r2", "detector": "sandbox",
+         "category": "subprocess", "rule_id": "FG-SANDBOX-PROC", "severity": "critical", "action": "blocked",
+         "excerpt": "/bin/sh -c id"},
+    ]
+    path = tmp_path / "guard.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    report = ingest.ingest(con, [path])
+    assert (report.files[0].kind, report.added) == (InputKind.GUARD_EVENTS, 2)
+    assert ingest.ingest(con, [path]).added == 0
+    assert con.execute("SELECT function_name, detector, action, event_time FROM guard_events ORDER BY event_time"
+                       ).fetchall()[0][:3] == ("orders-api", "sqli", "blocked")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name,expected", [("invictus_aws_dataset.ndjson", 2900),
+                                           ("stratus_detonation_logs.ndjson", 310),
+                                           ("otrf_ec2_proxy_s3_exfiltration.ndjson", 103)])
+def test_shared_datasets_ingest_idempotently(tmp_path: Path, name: str, expected: int) -> None:
+    source = shared_data() / name
+    con = store.connect(tmp_path / "s.duckdb")
+    assert ingest.ingest(con, [source]).added == expected
+    assert ingest.ingest(con, [source]).files[0].already_done
+    copy = tmp_path / name  # same content under another name: nothing new either
+    copy.write_bytes(source.read_bytes())
+    assert ingest.ingest(con, [copy]).added == 0
+    assert con.execute("SELECT count(*), count(DISTINCT event_id), count(event_time) FROM cloudtrail_events"
+                       ).fetchone() == (expected, expected, expected)
+    con.close()
+
+
+@pytest.mark.integration
+def test_shared_dataset_resumes_after_kill(tmp_path: Path) -> None:
+    source = shared_data() / "invictus_aws_dataset.ndjson"
+    db = tmp_path / "store.duckdb"
+    chunk = source.stat().st_size // 8
+    proc = subprocess.Popen([sys.executable, "-c", _KILLABLE, str(db), str(source), "30", str(chunk)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    first = int(proc.stdout.readline())
+    proc.kill()
+    proc.wait()
+    time.sleep(0.1)
+    con = store.connect(db)
+    partial = _count(con)
+    report = ingest.ingest(con, [source], chunk_bytes=chunk)
+    assert report.files[0].resumed_from == first
+    assert 0 < partial < 2900 and partial + report.added == 2900
+    assert con.execute("SELECT count(DISTINCT event_id) FROM cloudtrail_events").fetchone() == (2900,)
+    con.close()
