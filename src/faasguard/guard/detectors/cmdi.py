@@ -32,7 +32,7 @@ _STRONG_COMMANDS = (
 _OPERATOR_COMMAND = re.compile(
     r"(?P<op>&&|\|\||[;&|`\n\r]|\$\(|%0a|^)[ \t]*[({]?[ \t]*"
     r"(?:(?:/usr)?(?:/local)?/s?bin/)?(?P<cmd>[a-z][\w.+-]*)"
-    r"(?P<tail>$|[\s;&|`)'\"<>{},]|\$\{?IFS|\$\d|\t)",
+    r"(?=(?P<tail>$|[\s;&|`)'\"<>{},]|\$\{?IFS|\$\d|\t))",
     re.IGNORECASE,
 )
 _STRONG_SET = frozenset(_STRONG_COMMANDS.replace("\\", "").split("|"))
@@ -132,7 +132,8 @@ _HINT = re.compile(r"[;&|`$\n\r?*\[%]|/bin/|\bcmd|\bpowershell|\bsystem|exec|chi
 
 
 def detect_cmdi(text: str) -> Detection | None:
-    if not _HINT.search(text) and not _starts_with_command(text):
+    if not _HINT.search(text) and not _starts_with_command(text) and "'" not in text and '"' not in text \
+            and "\\" not in text:
         return None
     hit = _detect_form(text)
     if hit is None and ("'" in text or '"' in text or "\\" in text or "$" in text or "`" in text

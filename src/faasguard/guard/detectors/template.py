@@ -42,7 +42,7 @@ def detect_ssti(text: str) -> Detection | None:
         return None
     for m in _DELIMITED.finditer(text):
         found = m.group(0)
-        if _PLAIN_PLACEHOLDER.match(found):
+        if _PLAIN_PLACEHOLDER.match(found) and not _names_engine_object(found):
             if _is_probe_placeholder(found, text):
                 return Detection("ssti", "FG-SSTI-002", "", excerpt_of(text, m.start(), m.end()), "medium",
                                  "template placeholder in user input")
@@ -59,10 +59,23 @@ def detect_ssti(text: str) -> Detection | None:
     return None
 
 
+_ENGINE_OBJECTS = frozenset({"config", "self", "request", "settings", "app", "_self", "lipsum", "cycler", "joiner",
+                             "namespace", "url_for", "get_flashed_messages", "environment", "session", "g",
+                             "_context", "context", "application", "this", "class"})
+
+
+def _names_engine_object(found: str) -> bool:
+    """``{{config}}``, ``{{self._TemplateReference__context}}``: a plain-looking name that walks
+    into the engine's own objects."""
+    inner = found.strip("{}$#*@[] \t")
+    root = re.split(r"[.:\-]", inner, maxsplit=1)[0].lower()
+    return "__" in inner or root in _ENGINE_OBJECTS
+
+
 def _is_probe_placeholder(found: str, text: str) -> bool:
     """``${x}`` alone as a whole value is a probe, but inside a longer text it is a placeholder."""
     stripped = text.strip()
-    return stripped == found and found.startswith(("${", "#{", "*{", "@{"))
+    return stripped == found and found.startswith(("${", "#{", "*{", "@{")) and "::" not in found
 
 
 def _unterminated_expression(text: str, start: int) -> bool:

