@@ -78,3 +78,27 @@ def test_markdown_suppressed_on_request(full_result: ScanResult) -> None:
     assert "### Suppressed" not in render(full_result, "markdown")
     lines = render(full_result, "markdown", show_suppressed=True).splitlines()
     assert "| FG-FN-002 | `serverless.yml:12` | createOrder | batch import needs it (inline) |" in lines
+
+
+def test_markdown_fits_a_github_comment(full_result: ScanResult) -> None:
+    from faasguard.model import Location
+
+    base = full_result.findings[1]
+    many = [replace(base, message=f"route {i} has no authorizer " + "x" * 200, location=Location("serverless.yml", i),
+                    key=str(i)) for i in range(1, 2001)]
+    full_result.findings = [full_result.findings[0], *many]
+    text = render(full_result, "markdown")
+    assert len(text) <= 65_536
+    assert "| **Total** | **2001** |" in text
+    assert "- `CRITICAL` **FG-CODE-001**" in text  # the most severe is always kept
+    shown = text.count("- `HIGH` **FG-API-004**")
+    assert 100 < shown < 2000
+    assert f"*{2000 - shown} more findings (the least severe) are not shown" in text
+    assert "### Errors (2): the scan is incomplete" in text
+
+
+def test_markdown_small_budget_keeps_errors() -> None:
+    from faasguard.report.markdown import _fitting
+
+    assert _fitting(["aaaa", "bbbb", "cccc"], 10) == (["aaaa", "bbbb"], 1)
+    assert _fitting(["aaaa"], 10) == (["aaaa"], 0)

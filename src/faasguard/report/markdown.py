@@ -25,6 +25,8 @@ from faasguard.report.common import (
 
 # Enough to stop emphasis, code, links, images, HTML and table cells; lines always start with our
 # own text, so block markers ('-', '1.', '=') in the middle of a line need no escape.
+# GitHub refuses issue and pull-request comments longer than 65,536 characters.
+MAX_CHARS = 60_000
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
@@ -71,7 +73,77 @@ def _finding(f: Finding, lines: list[str]) -> None:
         lines.append(f"  *Evidence:* {shown}")
 
 
-def render_markdown(result: Any, *, show_suppressed: bool = False) -> str:
+def _fitting(rows: list[str], budget: int) -> tuple[list[str], int]:
+    """The first rows that fit in ``budget`` characters, and how many were left out."""
+    used = 0
+    for i, row in enumerate(rows):
+        used += len(row) + 1
+        if used > budget:
+            return rows[:i], len(rows) - i
+    return rows, 0
+
+
+def _errors_section(result: Any, budget: int) -> list[str]:
+    if not result.errors:
+        return []
+    rows = []
+    for e in result.errors:
+        where = f"{e.file}:{e.line}" if e.line > 0 else (e.file or "-")
+        rows.append(f"| {cell_code(where)} | {md(e.kind.value)} | {md(e.message)} |")
+    shown, left = _fitting(rows, budget)
+    lines = [f"### Errors ({len(result.errors)}): the scan is incomplete", "",
+             "| File | Kind | Message |", "| --- | --- | --- |", *shown]
+    if left:
+        lines += ["", f"*{left} more errors are not shown here; the JSON and SARIF reports list them all.*"]
+    return [*lines, ""]
+
+
+def _suppressed_section(result: Any, budget: int) -> list[str]:
+    rows = []
+    for s in result.suppressed:
+        f = s.finding
+        rows.append(f"| {md(f.rule_id)} | {cell_code(location_text(f.location))} | {md(f.function or '-')} "
+                    f"| {md(s.reason or 'no reason given')} ({md(s.source)}) |")
+    shown, left = _fitting(rows, budget)
+    lines = [f"### Suppressed ({len(result.suppressed)})", "",
+             "| Rule | Location | Function | Reason |", "| --- | --- | --- | --- |", *shown]
+    if left:
+        lines += ["", f"*{left} more suppressed findings are not shown here.*"]
+    return [*lines, ""]
+
+
+def _findings_section(result: Any, budget: int) -> list[str]:
+    """Findings by function. When they do not all fit in a comment, the most severe ones are
+    kept (findings come sorted by severity) and the rest are counted, never silently dropped."""
+    findings = list(result.findings)
+    if not findings:
+        return []
+    blocks: dict[int, list[str]] = {}
+    used, kept = 0, 0
+    for f in findings:
+        block: list[str] = []
+        _finding(f, block)
+        size = sum(len(x) + 1 for x in block) + 120  # + a share of the function heading
+        if used + size > budget:
+            break
+        blocks[id(f)] = block
+        used += size
+        kept += 1
+    lines = ["### Findings", ""]
+    for app_group in group_findings(findings[:kept], result.applications):
+        for fn_group in app_group.functions:
+            lines += [f"#### {md(fn_group.title)} in {md(app_group.title)}", ""]
+            for f in fn_group.findings:
+                lines += blocks[id(f)]
+            lines.append("")
+    if kept < len(findings):
+        lines += [f"*{len(findings) - kept} more findings (the least severe) are not shown: a comment is "
+                  "limited in size; the JSON and SARIF reports list them all.*", ""]
+    return lines
+
+
+def render_markdown(result: Any, *, show_suppressed: bool = False, max_chars: int = MAX_CHARS) -> str:
+    """The report, at most about ``max_chars`` long (GitHub refuses comments over 65,536)."""
     summary = summarize(result)
     lines: list[str] = [f"## {TOOL_NAME} scan", ""]
     if summary.incomplete:
@@ -83,30 +155,9 @@ def render_markdown(result: Any, *, show_suppressed: bool = False) -> str:
     lines.append(f"| **Total** | **{summary.findings}** |")
     lines += ["", md(summary.line()), ""]
 
-    if result.findings:
-        lines += ["### Findings", ""]
-        for app_group in group_findings(result.findings, result.applications):
-            for fn_group in app_group.functions:
-                lines.append(f"#### {md(fn_group.title)} in {md(app_group.title)}")
-                lines.append("")
-                for f in fn_group.findings:
-                    _finding(f, lines)
-                lines.append("")
-
-    if result.errors:
-        lines += [f"### Errors ({len(result.errors)}): the scan is incomplete", "",
-                  "| File | Kind | Message |", "| --- | --- | --- |"]
-        for e in result.errors:
-            where = f"{e.file}:{e.line}" if e.line > 0 else (e.file or "-")
-            lines.append(f"| {cell_code(where)} | {md(e.kind.value)} | {md(e.message)} |")
-        lines.append("")
-
-    if show_suppressed and result.suppressed:
-        lines += [f"### Suppressed ({len(result.suppressed)})", "",
-                  "| Rule | Location | Function | Reason |", "| --- | --- | --- | --- |"]
-        for s in result.suppressed:
-            f = s.finding
-            lines.append(f"| {md(f.rule_id)} | {cell_code(location_text(f.location))} | {md(f.function or '-')} "
-                         f"| {md(s.reason or 'no reason given')} ({md(s.source)}) |")
-        lines.append("")
+    budget = max(2000, max_chars - sum(len(x) + 1 for x in lines))
+    errors = _errors_section(result, budget // 4)
+    suppressed = _suppressed_section(result, budget // 8) if show_suppressed and result.suppressed else []
+    rest = budget - sum(len(x) + 1 for x in errors + suppressed)
+    lines += _findings_section(result, rest) + errors + suppressed
     return encodable("\n".join(lines).rstrip() + "\n")
