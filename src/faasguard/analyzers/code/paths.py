@@ -50,12 +50,12 @@ class Capabilities:
     grants: tuple[Grant, ...]
     powerful: bool
     reasons: tuple[str, ...]  # why it is powerful
+    location: Location | None = None  # where the role is declared or referenced
 
     @property
     def meaningful(self) -> bool:
         """More than writing its own logs."""
-        return not self.known or self.powerful or any(
-            not all(a.lower().startswith(("logs:", "xray:")) for a in g.actions) for g in self.grants)
+        return not self.known or self.powerful or any(not _only_logs(g) for g in self.grants)
 
 
 def action_matches(pattern: str, action: str) -> bool:
@@ -85,7 +85,8 @@ def role_capabilities(app: Application, fn: Function) -> Capabilities | None:
         grants.append(Grant(actions, ("*",), mp.location, name))
         if name in POWERFUL_MANAGED:
             reasons.append(f"managed policy {name}")
-    return Capabilities(role.id, not role.external, tuple(grants), bool(reasons), tuple(dict.fromkeys(reasons)))
+    return Capabilities(role.id, not role.external, tuple(grants), bool(reasons), tuple(dict.fromkeys(reasons)),
+                        role.location)
 
 
 def _powerful_statement(st: Statement) -> list[str]:
@@ -106,9 +107,10 @@ def _powerful_statement(st: Statement) -> list[str]:
 
 def permission_steps(caps: Capabilities, limit: int = 5) -> tuple[FlowStep, ...]:
     if not caps.known:
-        return (FlowStep("", 0, f"role {caps.role_id} is defined outside the application: permissions unknown",
-                         "permission"),)
-    ranked = sorted(caps.grants, key=lambda g: (not _grant_powerful(g), g.location.line))
+        loc = caps.location or Location("", 0)
+        return (FlowStep(loc.file, loc.line, f"role {caps.role_id} is defined outside the application: "
+                         "permissions unknown", "permission"),)
+    ranked = sorted(caps.grants, key=lambda g: (not _grant_powerful(g), _only_logs(g), g.location.line))
     steps = []
     for g in ranked[:limit]:
         actions = ", ".join(g.actions[:6]) + (" ..." if len(g.actions) > 6 else "")
@@ -117,6 +119,10 @@ def permission_steps(caps: Capabilities, limit: int = 5) -> tuple[FlowStep, ...]
         steps.append(FlowStep(g.location.file, g.location.line,
                               f"role {caps.role_id} allows {actions} on {resources or '*'}{src}", "permission"))
     return tuple(steps)
+
+
+def _only_logs(g: Grant) -> bool:
+    return all(a.lower().startswith(("logs:", "xray:")) for a in g.actions)
 
 
 def _grant_powerful(g: Grant) -> bool:

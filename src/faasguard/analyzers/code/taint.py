@@ -32,7 +32,7 @@ from faasguard.analyzers.code.sanitizers import (
 )
 from faasguard.analyzers.code.sinks import ANY, FUNCTION_SINKS, LOGGER_NAMES, METHOD_SINKS, SinkSpec
 from faasguard.analyzers.code.typetags import CONSTRUCTOR_TYPES, ITEM_TYPES, METHOD_TYPES
-from faasguard.model import FlowStep
+from faasguard.model import ErrorKind, FlowStep, ScanError
 
 MAX_LABELS = 8
 MAX_STEPS = 10
@@ -184,6 +184,9 @@ class Engine:
             result = FunctionAnalysis(self, module, fn, cls).run()
         except RecursionError:
             result = Summary()
+            self.project.errors.append(ScanError(
+                module.rel, f"analysis of {qualname}() stopped: code nested too deeply", ErrorKind.UNSUPPORTED,
+                fn.lineno))
         finally:
             self._busy.discard(key)
         self.summaries[key] = result
