@@ -119,7 +119,7 @@ class VulnDB:
         self.path = path
         self._db = connection
         self._cache: dict[tuple[str, str], list[tuple[dict[str, Any], list[dict[str, Any]], set[str]]]] = {}
-        self._meta = dict(connection.execute("SELECT key, value FROM meta"))
+        self._meta: dict[str, str] = dict(connection.execute("SELECT key, value FROM meta"))
 
     @staticmethod
     def open(directory: Path) -> VulnDB | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,7 +23,7 @@ _TIMEOUT_S = 120
 
 def export_url(ecosystem: str, base: str | None = None) -> str:
     base = (base or os.environ.get(BASE_ENV_VAR) or OSV_EXPORT_BASE).rstrip("/")
-    return f"{base}/{urllib.request.quote(ecosystem)}/all.zip"
+    return f"{base}/{urllib.parse.quote(ecosystem)}/all.zip"
 
 
 def update(directory: Path, ecosystems: Sequence[str] = DEFAULT_ECOSYSTEMS, *, base: str | None = None,

@@ -110,7 +110,7 @@ def _env_lines(app: Application) -> dict[str, set[int]]:
 def scan_path(root: Path) -> list[tuple[str, Hit]]:
     """Every hit under ``root`` without a model (the benchmark and quick checks use it)."""
     detector = Detector()
-    out = []
+    out: list[tuple[str, Hit]] = []
     for path, rel in walk(root):
         text = read_text(path)
         if text is not None:

@@ -148,12 +148,12 @@ class Detector:
                 line, column = position(m.start("value"))
                 if line in skip_lines or any(ln == line and (value in s or s in value) for ln, s in taken):
                     continue
-                confidence = _generic_score(m.group("name"), value, regex is BARE)
-                if confidence is None:
+                score = _generic_score(m.group("name"), value, regex is BARE)
+                if score is None:
                     continue
                 taken.add((line, value))
                 hits.append(Hit("generic-secret", "Secret assigned to a variable", GENERIC, Severity.MEDIUM, line,
-                                column, value, confidence, variable=m.group("name")))
+                                column, value, score, variable=m.group("name")))
         return _pair_aws(hits)
 
 
