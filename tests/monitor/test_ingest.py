@@ -48,7 +48,7 @@ def test_every_cloudtrail_shape(con: duckdb.DuckDBPyConnection, tmp_path: Path) 
         "eventbridge.jsonl": (InputKind.EVENTBRIDGE_NDJSON, 1),
         "array.json": (InputKind.CLOUDTRAIL_ARRAY, 1),
     }
-    rows = con.execute("SELECT event_id, target_function, event_time FROM cloudtrail_events ORDER BY event_id").fetchall()
+    rows = con.execute("SELECT event_id, target_function, event_time FROM cloudtrail_events ORDER BY 1").fetchall()
     assert [r[0] for r in rows] == sorted(r["eventID"] for r in records)
     assert sorted(r[1] for r in rows) == [f"fn{i}" for i in range(6)]
     assert all(r[2] is not None for r in rows)
