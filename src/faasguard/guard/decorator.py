@@ -23,6 +23,7 @@ from faasguard.guard.detection import Detection
 Handler = Callable[[Any, Any], Any]
 _RECORD_INDEX = re.compile(r"^\$\.Records\[(\d+)\]")
 _current = {"request_id": "", "source": "", "mode": "monitor"}
+_SEVERITY_ORDER = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
 class RequestBlocked(Exception):
@@ -30,7 +31,7 @@ class RequestBlocked(Exception):
 
     def __init__(self, detections: list[Detection]) -> None:
         self.detections = detections
-        first = detections[0] if detections else None
+        first = max(detections, key=lambda d: _SEVERITY_ORDER.get(d.severity, 0)) if detections else None
         what = f"{first.category} ({first.rule_id}) in {first.field}" if first else "policy"
         super().__init__(f"faasguard blocked this event: {what}")
 

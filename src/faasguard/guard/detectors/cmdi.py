@@ -58,7 +58,7 @@ _SUBSTITUTION = re.compile(
 )
 _BINARY_PATH = re.compile(
     r"(?:^|[\s;&|`'\"=(])(?:/usr)?(?:/local)?/s?bin/(?:ba|z|k|c|da)?sh\b|\b(?:cmd|powershell)(?:\.exe)?\s+/?[ck-]|"
-    r"(?:^|[\s;&|`'\"=(])/(?:usr/)?s?bin/[a-z0-9_.-]+|\bcmd\.exe\b|\bpowershell\b.*-(?:enc|command|c)\b",
+    r"(?:^|[\s;&|`'\"=(])/(?:usr/)?s?bin/[a-z0-9_.-]+|\bcmd\.exe\b|\bpowershell\b.{0,200}?\s-(?:enc|command|c)\b",
     re.IGNORECASE,
 )
 _CODE_EXEC = re.compile(
@@ -116,24 +116,27 @@ _BINARIES = (
 _BINARY_SET = frozenset(_BINARIES.replace("\\", "").replace("(?:-[a-z]+)?", "").split("|"))
 _COMMAND_LINE = re.compile(
     r"^\s*(?:(?:sudo|nohup|time|strace|nice|exec|env)\s+)*(?P<cmd>[a-z][\w.+-]*)"
-    r"(?:\s+(?:-{1,2}[\w-]+(?:=\S*)?|[\w.:@%~*?/\\-]+|'[^']*'|\"[^\"]*\"))*\s*$",
+    r"(?:\s+(?>-{1,2}[\w-]+(?:=\S*)?|[\w.:@%~*?/\\-]+|'[^']{0,200}'|\"[^\"]{0,200}\"))*+\s*$",
     re.IGNORECASE,
 )
 _ARG_SHAPE = re.compile(r"\s-{1,2}[a-z]|\s[~/.]|\s[a-z]:\\|\s\d+\.\d+\.\d+\.\d+|"
-                        r"\s\S+\.(?:ya?ml|rb|py|sh|conf|json|zst|gz|log|txt|pl|php)\b|^\s*\S+\s*$", re.IGNORECASE)
+                        r"\s\S+\.(?:ya?ml|rb|py|sh|conf|json|zst|gz|log|txt|pl|php)\b", re.IGNORECASE)
 _NOT_A_COMMAND_WORD = frozenset({"time", "set", "at", "file", "open", "host", "id", "make", "go", "init", "watch",
                                  "find", "sort", "cut", "more", "less", "head", "tail", "w", "who", "ip", "ed",
                                  "ln", "cp", "mv", "rm", "as", "ld", "cc", "nice", "env", "top", "stat",
                                  "touch", "strings", "groups", "last", "kill", "mount", "source", "export",
-                                 "ps", "su", "ss", "dd", "nl", "tr", "ls", "cat", "sh"})
+                                 "ps", "su", "ss", "dd", "nl", "tr", "ls", "cat", "sh", "echo", "printf",
+                                 "python", "python2", "python3", "node", "java", "ruby", "php", "perl", "lua",
+                                 "docker", "helm", "npm", "yarn", "gem", "cargo", "pip", "ping", "dig", "curl",
+                                 "wget", "ssh", "git", "open", "xdg-open", "reboot", "shutdown", "halt"})
 _HINT = re.compile(r"[;&|`$\n\r?*\[%]|/bin/|\bcmd|\bpowershell|\bsystem|exec|child_process|<<<|\bfor\b|"
-                   r"\bif\b|popen|/dev/|\{[^}]*,|processbuilder|fsockopen|socket|invoke|alias|iex|<\(|"
+                   r"\bif\b|popen|/dev/|\{[^}]{0,100},|processbuilder|fsockopen|socket|invoke|alias|iex|<\(|"
                    r"\bsh\b|\bnc\b", re.IGNORECASE)
 
 
 def detect_cmdi(text: str) -> Detection | None:
     if not _HINT.search(text) and not _starts_with_command(text) and "'" not in text and '"' not in text \
-            and "\\" not in text:
+            and "\\" not in text and not _first_word_is_binary(text):
         return None
     hit = _detect_form(text)
     if hit is None and ("'" in text or '"' in text or "\\" in text or "$" in text or "`" in text
@@ -205,6 +208,11 @@ def _command_line_confirmed(text: str) -> bool:
 
 _LONE_COMMANDS = frozenset({"ifconfig", "ipconfig", "whoami", "netstat", "systeminfo", "shutdown", "lastlogin",
                             "lastlog", "chef-shell", "msfconsole", "uname", "printenv", "tasklist"})
+
+
+def _first_word_is_binary(text: str) -> bool:
+    head = text.lstrip()[:40].split(None, 1)
+    return bool(head) and _is_binary(head[0])
 
 
 def _is_binary(word: str) -> bool:

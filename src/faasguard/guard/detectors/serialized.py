@@ -13,7 +13,7 @@ from faasguard.guard.detection import Detection, excerpt_of
 
 _MARKERS = re.compile(
     r"(?P<pickle>(?:^|\n)c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty|socket)\n\w+\n|"
-    r"\bcos\nsystem\b|c__builtin__\n|\(S'[^'\n]*'\ntR\.|\x80[\x02-\x05]\x95|(?-i:\bgAS[UVW]|\bgAJ[jc]|\bgAN[jc]|"
+    r"\bcos\nsystem\b|c__builtin__\n|\(S'[^'\n]{0,200}'\ntR\.|\x80[\x02-\x05]\x95|(?-i:\bgAS[UVW]|\bgAJ[jc]|\bgAN[jc]|"
     r"\bY3Bvc2l4Cn|\bY29zCnN5c3RlbQ|\bY19fYnVpbHRpbl9f))"
     r"|(?P<jsonpickle>['\"]py/(?:object|reduce|function|type|newobj|newargs|initargs|state|repr)['\"])"
     r"|(?P<yaml>!!python/(?:object|name|module|apply)|tag:yaml\.org,2002:python/|!ruby/(?:object|hash|struct)|"

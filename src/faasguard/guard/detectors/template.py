@@ -34,13 +34,16 @@ _DANGEROUS_INSIDE = re.compile(
 _PLAIN_PLACEHOLDER = re.compile(
     r"^(?:\{\{|\$\{|#\{|\*\{|@\{|\[\[)\s*[A-Za-z_][\w.:-]{0,60}\s*(?:\}\}|\}|\]\])$"
 )
+_MAX_CANDIDATES = 64
 _HINT = re.compile(r"\{\{|\{%|\$\{|#\{|\*\{|@\{|<%|\[\[|\{php\}|<#|#set|#foreach|@\(")
 
 
 def detect_ssti(text: str) -> Detection | None:
     if not _HINT.search(text):
         return None
-    for m in _DELIMITED.finditer(text):
+    for count, m in enumerate(_DELIMITED.finditer(text)):
+        if count >= _MAX_CANDIDATES:
+            break  # bounded work: a value with hundreds of template openers is judged on the first ones
         found = m.group(0)
         if _PLAIN_PLACEHOLDER.match(found) and not _names_engine_object(found):
             if _is_probe_placeholder(found, text):
