@@ -88,7 +88,8 @@ def test_implicit_apis_with_globals() -> None:
     assert rest.tracing is True  # Globals.Api.TracingEnabled
     assert rest.location.line == line(F, "  Api:")
     get = by_event["RestGet"]
-    assert (get.api_id, get.method, get.path, get.route) == ("ServerlessRestApi", "GET", "/items/{id}", "GET /items/{id}")
+    assert (get.api_id, get.method, get.path) == ("ServerlessRestApi", "GET", "/items/{id}")
+    assert get.route == "GET /items/{id}"
     assert get.api_key_required is False and get.request_validation is True
     anyr = by_event["HttpAny"]
     assert (anyr.api_id, anyr.method, anyr.path) == ("ServerlessHttpApi", "ANY", "$default")

@@ -123,7 +123,8 @@ def test_triggers_from_linking_resources() -> None:
     assert (sqs.batch_size, sqs.location.line) == (5, line(F, "  QueueMapping:"))
     kinesis = w[(TriggerKind.KINESIS, None)]
     assert kinesis.enabled is False and kinesis.on_failure is not None and kinesis.on_failure.ref == "Dlq"
-    assert kinesis.source is not None and kinesis.source.text() == "arn:aws:kinesis:us-east-1:111111111111:stream/clicks"
+    assert kinesis.source is not None
+    assert kinesis.source.text() == "arn:aws:kinesis:us-east-1:111111111111:stream/clicks"
     i = {(t.kind, t.source_id): t for t in inline.triggers}
     assert i[(TriggerKind.S3, "Website")].trust is Trust.PUBLIC  # a public bucket makes its events public
     assert i[(TriggerKind.SNS, "PlainTopic")].properties["dead_letter"] is False

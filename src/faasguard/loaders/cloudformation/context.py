@@ -93,6 +93,7 @@ class BuildContext:
         self.source_kind = source_kind
         self.aliases: dict[str, str] = dict(function_aliases or {})
         self.errors: list[ScanError] = []
+        self._resource_locs: dict[str, Location] = {}
         resources = template.get("Resources") if isinstance(template, Mapping) else None
         self.resources: Mapping[str, Any] = resources if isinstance(resources, Mapping) else {}
         # The directory of the template, relative to the scan root (code paths are relative to it).
@@ -106,8 +107,9 @@ class BuildContext:
     def error(self, message: str, node: Any = None, kind: ErrorKind = ErrorKind.PARSE,
               function: str | None = None, line: int = 0) -> None:
         """Record a problem at ``node``'s line (or ``line`` when the node has none, e.g. a number)."""
-        at = node.line if isinstance(node, Location) else line_of(node) or line
-        self.errors.append(ScanError(self.doc.file, message, kind, at, function))
+        where = node if isinstance(node, Location) else self.doc.location(node)
+        file = where.file or self.doc.file  # nodes pulled in from other files know their own file
+        self.errors.append(ScanError(file, message, kind, where.line or line, function))
 
     def loc(self, node: Any, *pointer: str | int) -> Location:
         return self.doc.location(node, *pointer)
@@ -116,7 +118,17 @@ class BuildContext:
         return self.doc.key_location(mapping, key, *pointer)
 
     def resource_loc(self, logical_id: str) -> Location:
-        return self.key_loc(self.resources, logical_id, "Resources", logical_id)
+        """The line of a resource's logical id (cached: templates can hold thousands of resources)."""
+        loc = self._resource_locs.get(logical_id)
+        if loc is None:
+            loc = self.key_loc(self.resources, logical_id, "Resources", logical_id)
+            if not self._resource_locs:
+                for key in self.resources:
+                    if isinstance(key, str) and getattr(key, "start_mark", None) is not None:
+                        self._resource_locs[key] = self.doc.location(key, "Resources", key)
+            self._resource_locs[logical_id] = self._resource_locs.get(logical_id, loc)
+            loc = self._resource_locs[logical_id]
+        return loc
 
     # ---- typed readers (an intrinsic is evaluated first) ---------------------------------------
 

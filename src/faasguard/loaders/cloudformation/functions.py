@@ -16,7 +16,7 @@ from faasguard.loaders.cloudformation.iam import (
     external_role,
     role_draft,
 )
-from faasguard.loaders.cloudformation.intrinsics import NO_VALUE
+from faasguard.loaders.cloudformation.intrinsics import NO_VALUE, intrinsic_name
 from faasguard.loaders.cloudformation.sam_globals import globals_for, merged_properties
 from faasguard.loaders.cloudformation.sam_policies import read_policies
 from faasguard.loaders.trust import http_trust
@@ -77,7 +77,10 @@ class Settings:
 
     def __contains__(self, key: str) -> bool:
         value = self.props.get(key)
-        return key in self.props and value is not None and self.ctx.evaluate(value) is not NO_VALUE
+        if value is None:
+            return False
+        # only an intrinsic can evaluate to AWS::NoValue; evaluating every value would be wasted work
+        return intrinsic_name(value) not in ("Fn::If", "Ref") or self.ctx.evaluate(value) is not NO_VALUE
 
 
 def code_path(ctx: BuildContext, uri: str) -> str | None:
