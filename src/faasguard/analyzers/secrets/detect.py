@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import bisect
 import re
+import string
 from dataclasses import dataclass
+from functools import lru_cache
 
 from faasguard.analyzers.secrets.entropy import looks_random, shannon
 from faasguard.analyzers.secrets.patterns import AWS_PAIR_WINDOW, GENERIC, PATTERNS, PROVIDER, Pattern
@@ -30,7 +32,10 @@ class Hit:
 
 # --- secret-looking names ----------------------------------------------------------------------------
 
-_STRONG = frozenset({"password", "passwd", "pwd", "secret", "passphrase", "pass"})
+_STRONG = frozenset({"password", "passwd", "pwd", "secret", "passphrase"})
+# "pass" alone is too common (nginx proxy_pass, bypass): only after these words
+_PASS_OWNERS = frozenset({"db", "user", "admin", "smtp", "mysql", "postgres", "pg", "redis", "ftp", "root", "mail",
+                          "ldap", "app", "rabbit", "rabbitmq", "mongo", "sql", "basic", "http"})
 _PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("client", "secret"), ("auth", "token"),
                     ("secret", "key"), ("access", "token"), ("refresh", "token"), ("signing", "key"),
                     ("encryption", "key"), ("master", "key"), ("auth", "key"), ("app", "secret"),
@@ -47,6 +52,7 @@ _NOT_VALUE = frozenset({
     "validator", "validation", "strength", "changed", "question", "hint", "class", "cls", "fn", "func",
     "handler", "service", "client", "arg", "args", "key_id", "region", "bucket", "table", "queue", "attribute",
     "generator", "placeholder", "error", "errors", "message", "msg", "text", "help", "description", "usage",
+    "spec", "algorithm", "size", "status", "reason", "selection", "expression", "method", "scheme", "template",
 })
 _SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 
@@ -55,12 +61,15 @@ def name_tokens(name: str) -> list[str]:
     return [t.lower() for t in _SPLIT.split(name) if t]
 
 
+@lru_cache(maxsize=8192)
 def secret_name_strength(name: str) -> int:
     """2: clearly a secret (``DB_PASSWORD``, ``clientSecret``); 1: maybe (``token``, ``auth``); 0: no."""
     tokens = name_tokens(name)
     if not tokens or tokens[-1] in _NOT_VALUE:
         return 0
-    if any(t in _STRONG for t in tokens):
+    if any(t in _STRONG for t in tokens) or tokens == ["pass"]:
+        return 2
+    if any(a in _PASS_OWNERS and b == "pass" for a, b in zip(tokens, tokens[1:], strict=False)):
         return 2
     if any((a, b) in _PAIRS for a, b in zip(tokens, tokens[1:], strict=False)):
         return 2
@@ -68,15 +77,17 @@ def secret_name_strength(name: str) -> int:
 
 
 # --- generic assignments --------------------------------------------------------------------------------
+# Found from the keyword outwards: a fast search for the keywords, then the identifier around each
+# one and an anchored match of what follows it (a look-behind-first regex is several times slower).
 
-_KEYWORD = r"(?:pass|pwd|secret|token|key|auth|credential)"
-_NAME = r"(?<![A-Za-z0-9_.-])(?P<name>(?:[A-Za-z_][A-Za-z0-9_.-]*)?" + _KEYWORD + r"[A-Za-z0-9_.-]*)"
+_KEYWORD = re.compile(r"pass|pwd|secret|token|key|auth|credential")  # run on ASCII-lowered text (5x faster than re.I)
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)  # keeps offsets, unlike str.lower
+_ID_CHARS = frozenset(string.ascii_letters + string.digits + "_.-")
 # name = "value" / name: 'value' / "name": "value" / name => "value"   (any file)
-QUOTED = re.compile(r"(?i)" + _NAME + r"[\"']?\s*(?::=|=>|==|=|:)\s*[rbuf]?(?P<q>[\"'`])(?P<value>[^\"'`\n]{1,300})"
-                    r"(?P=q)")
+_QUOTED_VALUE = re.compile(r"[\"']?[ \t]*(?::=|=>|==|=|:)[ \t]*[rbuf]?(?P<q>[\"'`])(?P<value>[^\"'`\n]{1,300})(?P=q)")
 # NAME=value / name: value / ENV NAME value   (config files: .env, ini, yaml, toml, properties, Dockerfile)
-BARE = re.compile(r"(?im)^[ \t]*(?:export[ \t]+|ENV[ \t]+|ARG[ \t]+|-[ \t]+|set[ \t]+)?" + _NAME
-                  + r"[ \t]*(?:=|:|[ \t])[ \t]*(?P<value>[^\s\"'`#][^\s#]{0,299})[ \t]*(?:#.*)?$")
+_BARE_VALUE = re.compile(r"[ \t]*(?:=|:|[ \t])[ \t]*(?P<value>[^\s\"'`#][^\s#]{0,299})[ \t]*(?:#.*)?$", re.M)
+_BARE_LINE_START = re.compile(r"[ \t]*(?:(?:export|ENV|ARG|set)[ \t]+|-[ \t]+)?")
 
 
 def _generic_score(name: str, value: str, bare: bool) -> str | None:
@@ -86,6 +97,8 @@ def _generic_score(name: str, value: str, bare: bool) -> str | None:
         return None
     if " " in value.strip() or len(value) > 200:
         return None  # prose, not a credential
+    if re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value):
+        return None  # an enum constant (SYMMETRIC_DEFAULT)
     if bare and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(\(\))?", value):
         return None  # an attribute path, e.g. "settings.DB_PASSWORD"
     if looks_random(value, min_length=20) and shannon(value) >= 4.0:
@@ -98,6 +111,21 @@ def _generic_score(name: str, value: str, bare: bool) -> str | None:
 
 
 _NEWLINE = re.compile("\n")
+_COMMENT_LINE = re.compile(r"[ \t]*(?:#|//|--|;|\*|/\*|<!--|rem\b|REM\b)")
+
+
+_WORD = frozenset(string.ascii_letters + string.digits + "_-")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,30})$")
+
+
+def _scheme_before(text: str, offset: int) -> str:
+    """``postgresql+psycopg2`` before ``://`` -> ``postgresql``; ``mongodb+srv`` -> ``mongodb``."""
+    m = _SCHEME.search(text, max(0, offset - 32), offset)
+    return m.group(1).lower().split("+")[0] if m else ""
+
+
+def _line_start(newlines: list[int], line: int) -> int:
+    return newlines[line - 2] + 1 if line >= 2 else 0
 CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".java", ".go", ".rb", ".php", ".cs", ".kt",
                  ".scala", ".rs", ".swift", ".groovy")
 
@@ -127,6 +155,10 @@ class Detector:
                 continue
             for m in pattern.regex.finditer(text):
                 secret = m.group(pattern.secret)
+                if pattern.boundary and m.start() > 0 and text[m.start() - 1] in _WORD:
+                    continue
+                if pattern.schemes and _scheme_before(text, m.start()) not in pattern.schemes:
+                    continue
                 confidence = "high"
                 if pattern.check is not None and not pattern.check(secret):
                     if pattern.gate:
@@ -140,21 +172,50 @@ class Detector:
                 taken.add((line, secret))
                 hits.append(Hit(pattern.id, pattern.name, pattern.rule_id, pattern.severity, line, column, secret,
                                 confidence))
-        code = file_name.endswith(CODE_SUFFIXES) or file_name.endswith(".ipynb")
-        regexes = (QUOTED,) if code else (QUOTED, BARE)
-        for regex in regexes:
-            for m in regex.finditer(text):
-                value = m.group("value").strip()
-                line, column = position(m.start("value"))
-                if line in skip_lines or any(ln == line and (value in s or s in value) for ln, s in taken):
-                    continue
-                score = _generic_score(m.group("name"), value, regex is BARE)
-                if score is None:
-                    continue
-                taken.add((line, value))
-                hits.append(Hit("generic-secret", "Secret assigned to a variable", GENERIC, Severity.MEDIUM, line,
-                                column, value, score, variable=m.group("name")))
+        # HCL values outside quotes are expressions (var.x, jsonencode(...)), like code
+        code = file_name.endswith((*CODE_SUFFIXES, ".ipynb", ".tf", ".hcl", ".tfvars"))
+        for name, value, offset, bare in _assignments(text, code):
+            line, column = position(offset)
+            if line in skip_lines or any(ln == line and (value in s or s in value) for ln, s in taken):
+                continue
+            if _COMMENT_LINE.match(text, _line_start(newlines, line)):
+                continue  # documentation ("# e.g. password: ..."); known formats still fire in comments
+            score = _generic_score(name, value, bare)
+            if score is None:
+                continue
+            taken.add((line, value))
+            hits.append(Hit("generic-secret", "Secret assigned to a variable", GENERIC, Severity.MEDIUM, line,
+                            column, value, score, variable=name))
         return _pair_aws(hits)
+
+
+def _assignments(text: str, code: bool) -> list[tuple[str, str, int, bool]]:
+    """(name, value, offset of the value, bare) for every secret-named assignment."""
+    out = []
+    seen_ends: set[int] = set()
+    n = len(text)
+    for km in _KEYWORD.finditer(text.translate(_ASCII_LOWER)):
+        start, end = km.start(), km.end()
+        while start > 0 and text[start - 1] in _ID_CHARS:
+            start -= 1
+        while end < n and text[end] in _ID_CHARS:
+            end += 1
+        if end in seen_ends:
+            continue
+        seen_ends.add(end)
+        name = text[start:end]
+        if not (name[0].isalpha() or name[0] == "_") or secret_name_strength(name) == 0:
+            continue
+        m = _QUOTED_VALUE.match(text, end)
+        bare = False
+        if m is None and not code:
+            line_start = text.rfind("\n", 0, start) + 1
+            if _BARE_LINE_START.fullmatch(text, line_start, start):
+                m = _BARE_VALUE.match(text, end)
+                bare = True
+        if m is not None:
+            out.append((name, m.group("value").strip(), m.start("value"), bare))
+    return out
 
 
 def _pair_aws(hits: list[Hit]) -> list[Hit]:

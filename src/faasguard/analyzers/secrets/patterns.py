@@ -35,6 +35,9 @@ class Pattern:
     secret: str = "secret"
     check: Callable[[str], bool] | None = None
     gate: bool = True  # False: a failed check lowers confidence instead of dropping the match
+    boundary: bool = False  # the secret must not continue a word on its left (checked in Python: a
+    # look-behind first in the regex would stop the engine's fast literal-prefix search)
+    schemes: frozenset[str] = frozenset()  # URL patterns: the scheme before "://" must be one of these
 
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -92,12 +95,16 @@ def _azure_key_ok(key: str) -> bool:
 
 
 _END = r"(?![A-Za-z0-9_-])"
-_START = r"(?<![A-Za-z0-9_-])"
+# user:password@host after "://"; the scheme is checked in Python (a literal start keeps the scan fast)
+_URL_CREDENTIALS = re.compile(r"://(?P<user>[^\s:/@'\"]{1,100}):(?P<secret>[^\s@'\"/]{3,200})@[A-Za-z0-9.\[\]-]+")
+DB_SCHEMES = frozenset({"postgres", "postgresql", "mysql", "mariadb", "mongodb", "redis", "rediss", "amqp", "amqps",
+                        "mssql", "sqlserver", "oracle", "cockroachdb", "clickhouse"})
+WEB_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "sftp", "ssh", "git", "svn"})
 
 PATTERNS: tuple[Pattern, ...] = (
     Pattern("aws-access-key-id", "AWS access key id", PROVIDER,
-            re.compile(_START + r"(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})" + _END),
-            Severity.HIGH, ("akia", "asia", "abia", "acca"), check=_aws_key_id_ok),
+            re.compile(r"(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})" + _END),
+            Severity.HIGH, ("akia", "asia", "abia", "acca"), boundary=True, check=_aws_key_id_ok),
     Pattern("aws-secret-access-key", "AWS secret access key", PROVIDER,
             re.compile(r"(?i)aws_?secret_?(?:access_?)?key[\"']?\s*(?:[:=]|=>|:=)\s*[\"']?"
                        r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"),
@@ -106,32 +113,32 @@ PATTERNS: tuple[Pattern, ...] = (
             re.compile(r"(?P<secret>(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9/+=]{100,})"),
             Severity.HIGH, ("iqojb3jpz2lux2vj", "fwogzxivyxdze")),
     Pattern("github-token", "GitHub token", PROVIDER,
-            re.compile(_START + r"(?P<secret>gh[pousr]_[A-Za-z0-9]{36})" + _END),
-            Severity.HIGH, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), check=_github_ok, gate=False),
+            re.compile(r"(?P<secret>gh[pousr]_[A-Za-z0-9]{36})" + _END),
+            Severity.HIGH, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), boundary=True, check=_github_ok, gate=False),
     Pattern("github-fine-grained-token", "GitHub fine-grained token", PROVIDER,
-            re.compile(_START + r"(?P<secret>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})" + _END),
-            Severity.HIGH, ("github_pat_",)),
+            re.compile(r"(?P<secret>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})" + _END),
+            Severity.HIGH, ("github_pat_",), boundary=True),
     Pattern("gitlab-token", "GitLab token", PROVIDER,
-            re.compile(_START + r"(?P<secret>gl(?:pat|dt|rt|ptt|oas)-[A-Za-z0-9_-]{20,})" + _END),
-            Severity.HIGH, ("glpat-", "gldt-", "glrt-", "glptt-", "gloas-")),
+            re.compile(r"(?P<secret>gl(?:pat|dt|rt|ptt|oas)-[A-Za-z0-9_-]{20,})" + _END),
+            Severity.HIGH, ("glpat-", "gldt-", "glrt-", "glptt-", "gloas-"), boundary=True),
     Pattern("slack-token", "Slack token", PROVIDER,
-            re.compile(_START + r"(?P<secret>xox[abposr]-\d{8,14}-\d{8,14}(?:-\d{8,14})?-[A-Za-z0-9]{24,34})"
+            re.compile(r"(?P<secret>xox[abposr]-\d{8,14}-\d{8,14}(?:-\d{8,14})?-[A-Za-z0-9]{24,34})"
                        + _END),
-            Severity.HIGH, ("xox",)),
+            Severity.HIGH, ("xox",), boundary=True),
     Pattern("slack-webhook", "Slack incoming webhook", PROVIDER,
             re.compile(r"(?P<secret>https://hooks\.slack\.com/(?:services|workflows)/T[A-Z0-9]{8,12}/"
                        r"B[A-Z0-9]{8,12}/[A-Za-z0-9]{24})" + _END),
             Severity.MEDIUM, ("hooks.slack.com",)),
     Pattern("stripe-key", "Stripe live secret key", PROVIDER,
-            re.compile(_START + r"(?P<secret>(?:sk|rk)_live_[A-Za-z0-9]{24,99})" + _END),
-            Severity.CRITICAL, ("_live_",)),
+            re.compile(r"(?P<secret>(?:sk|rk)_live_[A-Za-z0-9]{24,99})" + _END),
+            Severity.CRITICAL, ("_live_",), boundary=True),
     Pattern("twilio-api-key", "Twilio API key", PROVIDER,
-            re.compile(_START + r"(?P<secret>SK[0-9a-f]{32})" + _END), Severity.HIGH, ("sk",)),
+            re.compile(r"(?P<secret>SK[0-9a-f]{32})" + _END), Severity.HIGH, ("sk",), boundary=True),
     Pattern("sendgrid-key", "SendGrid API key", PROVIDER,
-            re.compile(_START + r"(?P<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})" + _END),
-            Severity.HIGH, ("sg.",)),
+            re.compile(r"(?P<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})" + _END),
+            Severity.HIGH, ("sg.",), boundary=True),
     Pattern("google-api-key", "Google API key", PROVIDER,
-            re.compile(_START + r"(?P<secret>AIza[0-9A-Za-z_-]{35})" + _END), Severity.HIGH, ("aiza",)),
+            re.compile(r"(?P<secret>AIza[0-9A-Za-z_-]{35})" + _END), Severity.HIGH, ("aiza",), boundary=True),
     Pattern("gcp-service-account", "Google service-account key", PROVIDER,
             re.compile(r"\"private_key\"\s*:\s*\"(?P<secret>-----BEGIN PRIVATE KEY-----[^\"]{40,})\""),
             Severity.CRITICAL, ("service_account",), check=_has_key_body),
@@ -144,17 +151,12 @@ PATTERNS: tuple[Pattern, ...] = (
                        r"[\s\S]{0,400})"),
             Severity.CRITICAL, ("private key",), check=_has_key_body),
     Pattern("jwt", "JSON Web Token", PROVIDER,
-            re.compile(_START + r"(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)" + _END),
-            Severity.MEDIUM, ("eyj",), check=_jwt_ok),
-    Pattern("database-url", "Database URL with a password", URL_CREDENTIALS,
-            re.compile(r"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|"
-                       r"oracle|cockroachdb|clickhouse)(?:\+\w+)?://[^\s:/@'\"]+:(?P<secret>[^\s@'\"/]{3,})@"
-                       r"[^\s'\"]+"),
-            Severity.HIGH, ("://",), check=_url_password_ok),
-    Pattern("url-basic-auth", "Password in a URL (basic auth)", URL_CREDENTIALS,
-            re.compile(r"(?i)\b(?:https?|ftp|sftp|ssh|git\+https?)://[^\s:/@'\"]+:(?P<secret>[^\s@'\"/]{3,})@"
-                       r"[A-Za-z0-9.-]+"),
-            Severity.HIGH, ("://",), check=_url_password_ok),
+            re.compile(r"(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)" + _END),
+            Severity.MEDIUM, ("eyj",), boundary=True, check=_jwt_ok),
+    Pattern("database-url", "Database URL with a password", URL_CREDENTIALS, _URL_CREDENTIALS,
+            Severity.HIGH, ("://",), check=_url_password_ok, schemes=DB_SCHEMES),
+    Pattern("url-basic-auth", "Password in a URL (basic auth)", URL_CREDENTIALS, _URL_CREDENTIALS,
+            Severity.HIGH, ("://",), check=_url_password_ok, schemes=WEB_SCHEMES),
 )
 
 # A pair (AWS key id + secret key) within this many lines is reported as one critical finding.

@@ -8,6 +8,8 @@ _PLACEHOLDER_WORDS = (
     "example", "changeme", "change_me", "change-me", "changeit", "placeholder", "your_", "your-", "yourkey",
     "yoursecret", "yourpassword", "<your", "dummy", "sample", "fake", "redacted", "replace", "insert",
     "todo", "fixme", "xxxx", "****", "....", "not-a-real", "notreal", "not_real", "lorem", "s3cr3t",
+    # a value that spells out what it stands for ("testBrokerPassword", "super_secret_key") is a sample
+    "password", "passwd", "secret", "apikey", "api_key", "api-key", "mykey", "my-key", "my_key",
 )
 _EXACT = frozenset({
     "password", "passwd", "secret", "token", "apikey", "api_key", "none", "null", "nil", "undefined",
@@ -20,8 +22,9 @@ _TEMPLATE = re.compile(
     r"^\$\{.*\}$|\{\{.*\}\}|^\$\(.*\)$|%\(\w+\)s|^<[^<>]*>$|^\[[^\[\]]*\]$|^\$[A-Za-z_][A-Za-z0-9_]*$|"
     r"^(?:process\.env|os\.environ|os\.getenv|env\(|getenv\(|System\.getenv|ENV\[)|^#\{.*\}$",
 )
+_FILE = re.compile(r"\.(?:json|pem|key|p12|pfx|txt|ya?ml|crt|cer|der|jks|keystore)$")
 _REFERENCE = re.compile(r"\{\{resolve:|\$\{(?:ssm|secretsmanager|aws|env|opt|self|file|cf|s3|param|sls)\b|"
-                        r"^arn:aws[\w-]*:(?:secretsmanager|ssm|kms):", re.I)
+                        r"^arn:aws[\w-]*:", re.I)
 
 
 def is_reference(value: str) -> bool:
@@ -34,6 +37,8 @@ def is_placeholder(value: str) -> bool:
     low = v.lower()
     if not v or low in _EXACT or is_reference(v) or _TEMPLATE.search(v):
         return True
+    if v.startswith(("$", "\\$", "~/", "./", "../")) or _FILE.search(low):
+        return True  # a template variable ($context.x, $input) or a path to a key file, not the key
     if any(word in low for word in _PLACEHOLDER_WORDS):
         return True
     if len(set(low)) <= 2:  # "aaaaaaaa", "xxxxxx", "00000000"
