@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# (``faasguard.guard.redact`` is a submodule: ``from faasguard.guard.redact import redact``)
 __all__ = ["guard", "inspect", "detect", "Detection", "GuardConfig", "GuardedHandler", "RequestBlocked",
-           "redact", "source_of"]
+           "source_of"]
 
 _LAZY = {
     "guard": ("faasguard.guard.decorator", "guard"),
@@ -26,7 +27,6 @@ _LAZY = {
     "detect": ("faasguard.guard.inspection", "detect"),
     "Detection": ("faasguard.guard.detection", "Detection"),
     "GuardConfig": ("faasguard.guard.config", "GuardConfig"),
-    "redact": ("faasguard.guard.redact", "redact"),
     "source_of": ("faasguard.guard.events", "source_of"),
 }
 
