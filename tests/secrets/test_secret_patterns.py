@@ -136,6 +136,14 @@ def test_generic_positive(file: str, text: str, line: int) -> None:
     ("settings.py", 'auth_token = "abc"\n'),  # too short and not random
     ("config.ini", "[x]\npassword = Enter your password here\n"),
     ("settings.py", f'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY{"EXAMPLE"}KEY"\n'),
+    # false positives seen on the shared IaC corpus
+    ("nginx.conf", "location / {\n  proxy_pass http://backend:8080;\n}\n"),
+    ("main.tf", 'resource "aws_kms_key" "k" {\n  customer_master_key_spec = "SYMMETRIC_DEFAULT"\n}\n'),
+    ("main.tf", 'resource "x" "y" {\n  password = jsonencode({ a = var.b })\n}\n'),
+    ("serverless.yml", "provider:\n  credentials: ~/.gcloud/keyfile.json\n"),
+    ("variables.tf", '# Example of valid password: "MyDBPassword123!"\n'),
+    ("template.yaml", '  RequestTemplates:\n    auth: "$context.authorizer.principalId"\n'),
+    ("template.yaml", '  Sub: \'{"username":"testBrokerUser","password":"testBrokerPassword"}\'\n'),
 ])
 def test_generic_near_miss(file: str, text: str) -> None:
     assert ids(text, file) == []
