@@ -9,8 +9,6 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from cfnlint.decode.node import dict_node
-
 from faasguard.loaders.base import LoadOptions
 from faasguard.loaders.cloudformation.intrinsics import Resolver as IntrinsicResolver
 from faasguard.loaders.serverless.apis import build_apis
@@ -28,7 +26,7 @@ from faasguard.loaders.serverless.context import (
 from faasguard.loaders.serverless.events import EventBuilder, EventSummary, scan_websocket_connect
 from faasguard.loaders.serverless.functions import FunctionBuilder, function_definitions
 from faasguard.loaders.serverless.iam import RoleBuilder
-from faasguard.loaders.serverless.variables import ResolvedDocument
+from faasguard.loaders.serverless.variables import FileMark, MarkedDict, ResolvedDocument
 from faasguard.loaders.trust import source_trust
 from faasguard.model import (
     Application,
@@ -202,7 +200,7 @@ def _merge_resources(doc: ResolvedDocument, config: Mapping[str, Any], errors: l
     overrides: dict[str, Mapping[str, Any]] = {}
     extensions: dict[str, Mapping[str, Any]] = {}
     if node is None:
-        template["Resources"] = dict_node({}, None, None)
+        template["Resources"] = _empty(doc)
         return template, overrides, extensions
     parts = node if isinstance(node, list) else [node]
     for part in parts:
@@ -226,20 +224,27 @@ def _merge_resources(doc: ResolvedDocument, config: Mapping[str, Any], errors: l
                 continue
             merged = template.get(section)
             if merged is None:
-                merged = template[section] = dict_node({}, getattr(body, "start_mark", None),
-                                                       getattr(body, "end_mark", None))
+                merged = template[section] = _empty(doc, body)
             for key, value in body.items():
                 if section == "Resources" and isinstance(value, Mapping) and "Type" not in value:
                     overrides[str(key)] = value
                     continue
                 merged[key] = value
+                merged.key_nodes[str(key)] = key
         ext = part.get("extensions")
         if isinstance(ext, Mapping):
             for key, value in ext.items():
                 if isinstance(value, Mapping):
                     extensions[str(key)] = value
-    template.setdefault("Resources", dict_node({}, None, None))
+    template.setdefault("Resources", _empty(doc))
     return template, overrides, extensions
+
+
+def _empty(doc: ResolvedDocument, like: Any = None) -> MarkedDict:
+    start = getattr(like, "start_mark", None)
+    end = getattr(like, "end_mark", None)
+    return MarkedDict(start if isinstance(start, FileMark) else FileMark(0, 0, doc.file),
+                      end if isinstance(end, FileMark) else FileMark(0, 0, doc.file))
 
 
 def _build_resources(ctx: SlsContext, doc: ResolvedDocument, template: dict[str, Any], root: Path, app_root: str,

@@ -21,6 +21,7 @@ class RoleDraft:
     statements: list[Statement] = field(default_factory=list)
     managed: list[ManagedPolicyRef] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
+    function_set: set[str] = field(default_factory=set)
     external: bool = False
     arn: Value | None = None
     boundary: Value | None = None
@@ -231,7 +232,8 @@ class RoleBuilder:
         else:
             role_id = self.default_role().id
         draft = self.drafts[role_id]
-        if fn_key not in draft.functions:
+        if fn_key not in draft.function_set:
+            draft.function_set.add(fn_key)
             draft.functions.append(fn_key)
         return role_id
 

@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cfnlint.decode.node import dict_node, list_node, str_node
-
 from faasguard.loaders.base import LoadOptions
 from faasguard.loaders.document import Document, DocumentError, key_position, load_document
 from faasguard.model import ErrorKind, Location, ScanError, Value, ValueKind
@@ -40,13 +38,58 @@ _SOURCE_RE = re.compile(r"\s*([A-Za-z][A-Za-z0-9_-]*)\s*(\(|:(?!:))")
 _NUMBER_RE = re.compile(r"-?\d+(\.\d+)?")
 
 
-@dataclass(frozen=True, slots=True)
 class FileMark:
-    """A YAML-mark look-alike (0-based line/column) that also knows its file."""
+    """A YAML-mark look-alike (0-based line/column) that also knows its file.
 
-    line: int
-    column: int
-    file: str
+    A plain slotted class: tens of thousands are made for big services, so no dataclass overhead."""
+
+    __slots__ = ("line", "column", "file")
+
+    def __init__(self, line: int, column: int, file: str) -> None:
+        self.line = line
+        self.column = column
+        self.file = file
+
+    def __repr__(self) -> str:
+        return f"FileMark(line={self.line}, column={self.column}, file={self.file!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FileMark) and (self.line, self.column, self.file) == (
+            other.line, other.column, other.file)
+
+    def __hash__(self) -> int:
+        return hash((self.line, self.column, self.file))
+
+
+class MarkedDict(dict):  # type: ignore[type-arg]
+    """A resolved mapping with marks (like cfn-lint's nodes, lighter) and its key nodes by name."""
+
+    __slots__ = ("start_mark", "end_mark", "key_nodes")
+
+    def __init__(self, start_mark: FileMark, end_mark: FileMark) -> None:
+        super().__init__()
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+        self.key_nodes: dict[str, Any] = {}
+
+
+class MarkedList(list):  # type: ignore[type-arg]
+    __slots__ = ("start_mark", "end_mark")
+
+    def __init__(self, items: list[Any], start_mark: FileMark, end_mark: FileMark) -> None:
+        super().__init__(items)
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+
+
+class MarkedStr(str):
+    __slots__ = ("start_mark", "end_mark")
+
+    def __new__(cls, text: str, start_mark: FileMark, end_mark: FileMark) -> MarkedStr:
+        obj = super().__new__(cls, text)
+        obj.start_mark = start_mark
+        obj.end_mark = end_mark
+        return obj
 
 
 def mark_file(node: Any) -> str | None:
@@ -62,6 +105,12 @@ class ResolvedDocument(Document):
         return Location(file, loc.line, loc.column, loc.end_line, loc.pointer) if file else loc
 
     def key_location(self, mapping: Any, key: str, *pointer: str | int) -> Location:
+        key_nodes = getattr(mapping, "key_nodes", None)
+        if key_nodes is not None:  # resolved mappings index their key nodes: O(1) for big services
+            node = key_nodes.get(key)
+            mark = getattr(node if node is not None else mapping, "start_mark", None)
+            if isinstance(mark, FileMark):
+                return Location(mark.file, mark.line + 1, mark.column + 1, 0, tuple(pointer))
         file = None
         if isinstance(mapping, Mapping):
             for k in mapping:
@@ -273,16 +322,18 @@ class Resolver:
 
     def _resolve_node(self, path: tuple[str | int, ...], raw: Any, file: str) -> Any:
         if isinstance(raw, dict):
-            out = dict_node({}, _mark(raw, file), _mark(raw, file, end=True))
+            out = MarkedDict(_mark(raw, file), _mark(raw, file, end=True))
+            key_nodes = out.key_nodes
             for key, value in raw.items():
                 k = key if isinstance(key, str) else str(key)
-                new_key = str_node(k, _mark(key, file), _mark(key, file, end=True)) if isinstance(key, str) \
-                    else k
+                mark = _mark(key, file)
+                new_key = MarkedStr(k, mark, mark)
+                key_nodes[k] = new_key
                 out[new_key] = self._resolve_child(path + (k,), value, file)
             return out
         if isinstance(raw, list):
             items = [self._resolve_child(path + (i,), v, file) for i, v in enumerate(raw)]
-            return list_node(items, _mark(raw, file), _mark(raw, file, end=True))
+            return MarkedList(items, _mark(raw, file), _mark(raw, file, end=True))
         if isinstance(raw, str):
             return self._resolve_string(raw, _Scope(file, raw, path))
         return raw
@@ -300,11 +351,12 @@ class Resolver:
     def _resolve_string(self, text: str, scope: _Scope) -> Any:
         parts = split_template(text)
         if parts is None:
-            return str_node(text, scope.mark(), scope.mark()) if not isinstance(text, Value) else text
+            mark = scope.mark()
+            return MarkedStr(text, mark, mark)
         if len(parts) == 1 and parts[0].is_var:
             value = self._resolve_variable(parts[0].text, scope)
             if isinstance(value, str) and not isinstance(getattr(value, "start_mark", None), FileMark):
-                return str_node(value, scope.mark(), scope.mark())
+                return MarkedStr(value, scope.mark(), scope.mark())
             return value
         pieces: list[str] = []
         first_ref: Value | None = None
@@ -327,7 +379,7 @@ class Resolver:
         if first_ref is not None:
             return Value(first_ref.kind, ref=first_ref.ref, attribute=first_ref.attribute, raw=joined,
                          location=scope.location())
-        return str_node(joined, scope.mark(), scope.mark())
+        return MarkedStr(joined, scope.mark(), scope.mark())
 
     def _resolve_variable(self, inner: str, scope: _Scope) -> Any:
         """One ``${...}`` (without the braces): fallbacks tried left to right."""
