@@ -57,6 +57,9 @@ def test_environment_merged_with_globals_keeps_each_line() -> None:
     assert set(env) == {"STAGE", "LOG_LEVEL", "TABLE", "DB_PASSWORD", "API_SECRET"}
     assert env["STAGE"].literal == "dev"
     assert fn.loc("environment.STAGE").line == line(F, "STAGE: !Ref Stage")
+    assert fn.loc("environment.STAGE").pointer == ("Globals", "Function", "Environment", "Variables", "STAGE")
+    assert fn.loc("environment.TABLE").pointer == ("Resources", "HelloFunction", "Properties", "Environment",
+                                                   "Variables", "TABLE")
     assert env["LOG_LEVEL"].literal == "DEBUG"  # the function's value overrides the global one
     assert fn.loc("environment.LOG_LEVEL").line == line(F, "LOG_LEVEL: DEBUG")
     assert (env["TABLE"].kind, env["TABLE"].ref) == (ValueKind.RESOURCE_ATTRIBUTE, "Table")
@@ -156,3 +159,24 @@ def test_metadata_suppression() -> None:
     [skip] = app().suppressions
     assert (skip.rule_id, skip.scope, skip.reason) == ("FG-FN-002", "ImageFunction", "tracing handled by the sidecar")
     assert skip.location.line == line(F, "- id: FG-FN-002")
+
+
+def test_json_template_with_parameters_mappings_and_conditions() -> None:
+    f = "conditions.json"
+    a, errors = load(f)
+    assert errors == []
+    assert [fn.id for fn in a.functions] == ["Fn"]  # ProdOnly is not deployed with the defaults
+    fn = a.functions[0]
+    assert (fn.memory, fn.reserved_concurrency) == (128, None)  # FindInMap; If -> AWS::NoValue
+    assert fn.loc("memory").line == line(f, '"MemorySize"')
+    assert (fn.environment["API_KEY"].kind, fn.environment["API_KEY"].ref) == (ValueKind.SSM, "/app/api-key")
+    assert fn.environment["ENV_NAME"].literal == "app-dev"
+    assert fn.loc("environment.ENV_NAME").line == line(f, '"ENV_NAME"')
+
+
+def test_parameter_overrides_from_the_command_line() -> None:
+    from faasguard.loaders.base import LoadOptions
+
+    a, _ = load("conditions.json", LoadOptions(variables={"Env": "prod"}))
+    assert [fn.id for fn in a.functions] == ["Fn", "ProdOnly"]
+    assert (a.functions[0].memory, a.functions[0].reserved_concurrency) == (1024, 50)

@@ -109,10 +109,10 @@ class Builder:
     def build(self) -> TemplateModel:
         ctx = self.ctx
         entries: list[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = []
-        if "Globals" in ctx.template and not isinstance(ctx.template["Globals"], Mapping):
+        if ctx.template.get("Globals") is not None and not isinstance(ctx.template["Globals"], Mapping):
             ctx.error(f"Globals should be a mapping, not {describe(ctx.template['Globals'])}; ignored",
                       ctx.key_loc(ctx.template, "Globals"))
-        if "Resources" in ctx.template and not isinstance(ctx.template["Resources"], Mapping):
+        if ctx.template.get("Resources") is not None and not isinstance(ctx.template["Resources"], Mapping):
             ctx.error(f"Resources should be a mapping, not {describe(ctx.template['Resources'])}; nothing loaded",
                       ctx.key_loc(ctx.template, "Resources"))
         for logical_id, body in ctx.resources.items():

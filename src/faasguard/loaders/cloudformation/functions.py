@@ -47,9 +47,10 @@ class Settings:
 
     def __init__(self, ctx: BuildContext, logical_id: str, props: Mapping[str, Any],
                  origin: Mapping[str, Mapping[str, Any]] | None = None, globals_section: str = "Function",
-                 global_props: Mapping[str, Any] | None = None) -> None:
+                 global_props: Mapping[str, Any] | None = None, local_props: Mapping[str, Any] | None = None) -> None:
         self.ctx = ctx
         self.globals = global_props
+        self.local = local_props  # the resource's own Properties, before Globals were merged in
         self.logical_id = logical_id
         self.props = props
         self.origin = origin or {}
@@ -106,8 +107,14 @@ def environment(ctx: BuildContext, s: Settings, draft: Draft[Function]) -> None:
     if variables is None:
         return
     values: dict[str, Value] = {}
+    local_env = s.local.get("Environment") if s.local is not None else None
+    local_vars = local_env.get("Variables") if isinstance(local_env, Mapping) else None
     for name, node in variables.items():
-        where = ctx.key_loc(variables, str(name), *s.pointer("Environment"), "Variables", str(name))
+        # a variable only the Globals define is edited in Globals
+        from_globals = s.globals is not None and not (isinstance(local_vars, Mapping) and name in local_vars)
+        pointer = ("Globals", s.globals_section, "Environment") if from_globals else \
+            ("Resources", s.logical_id, "Properties", "Environment")
+        where = ctx.key_loc(variables, str(name), *pointer, "Variables", str(name))
         if not where.line:
             where = draft.locations["environment"]
         value = ctx.value(node, where)
@@ -263,7 +270,7 @@ def sam_function(b: Builder, logical_id: str, body: Mapping[str, Any], props: Ma
     ctx = b.ctx
     global_props = globals_for(ctx.template, "Function")
     merged, origin = merged_properties(global_props, props)
-    s = Settings(ctx, logical_id, merged, origin, "Function", global_props)
+    s = Settings(ctx, logical_id, merged, origin, "Function", global_props, props)
     draft = _new_draft(b, logical_id, merged)
     common(b, draft, s)
     # code
