@@ -1,0 +1,110 @@
+"""`faasguard monitor ...` end to end: ingest, detect (JSON alert schema), rules, report, evaluate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from faasguard.cli import main
+
+from .conftest import record, shared_data, write_ndjson
+
+ALERT_KEYS = {"rule_id", "title", "severity", "function", "principal", "event_ids", "first_seen", "last_seen",
+              "count", "evidence", "kind", "tags", "fingerprint"}
+
+
+def _json_out(capsys: pytest.CaptureFixture[str]) -> list[dict]:
+    return json.loads(capsys.readouterr().out)
+
+
+def test_ingest_then_detect_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = record("UpdateFunctionCode20150331v2", requestParameters={"functionName": "orders-api"},
+                  eventTime="2026-01-05T10:00:00Z")
+    url = record("CreateFunctionUrlConfig20211031", requestParameters={"functionName": "orders-api",
+                                                                       "authType": "NONE"},
+                 eventTime="2026-01-05T10:05:00Z")
+    cfn = record("UpdateFunctionCode20150331v2", requestParameters={"functionName": "billing"},
+                 sourceIPAddress="cloudformation.amazonaws.com", eventTime="2026-01-05T10:06:00Z")
+    src = write_ndjson(tmp_path / "ct.ndjson", [code, url, cfn])
+    db = str(tmp_path / "m.duckdb")
+    assert main(["monitor", "ingest", str(src), "--db", db, "--no-progress"]) == 0
+    assert "3 new (cloudtrail-ndjson)" in capsys.readouterr().out
+    assert main(["monitor", "ingest", str(src), "--db", db]) == 0
+    assert "already ingested" in capsys.readouterr().out
+
+    assert main(["monitor", "detect", "--db", db, "-o", "json", "--no-anomalies"]) == 0
+    alerts = _json_out(capsys)
+    assert [(a["rule_id"], a["severity"], a["function"], a["event_ids"], a["count"]) for a in alerts] == [
+        ("FGM-LAMBDA-001", "medium", "orders-api", [code["eventID"]], 1),
+        ("FGM-LAMBDA-006", "high", "orders-api", [url["eventID"]], 1),
+    ]
+    first = alerts[0]
+    assert set(first) == ALERT_KEYS
+    assert (first["principal"], first["first_seen"], first["last_seen"]) == (
+        "arn:aws:iam::123456789012:user/alice", "2026-01-05T10:00:00Z", "2026-01-05T10:00:00Z")
+    assert first["evidence"]["event_names"] == ["UpdateFunctionCode20150331v2"]
+    assert first["evidence"]["request_parameters"] == {"functionName": "orders-api"}
+
+    assert main(["monitor", "detect", "--db", db, "-o", "json", "--min-severity", "high", "--no-anomalies"]) == 0
+    assert [a["rule_id"] for a in _json_out(capsys)] == ["FGM-LAMBDA-006"]
+    assert main(["monitor", "detect", "--db", db, "--fail-on", "high", "--no-anomalies"]) == 1
+    assert "FGM-LAMBDA-006" in capsys.readouterr().out
+
+    report = tmp_path / "r.html"
+    assert main(["monitor", "report", "--db", db, "-o", str(report)]) == 0
+    assert "FGM-LAMBDA-006" in report.read_text()
+
+
+def test_guard_events_raise_guard_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = [
+        {"event_id": "g1", "time": "2026-01-05T10:00:00Z", "source": "faasguard.guard", "function": "orders-api",
+         "request_id": "r1", "field": "body.q", "detector": "sqli", "category": "sqli", "rule_id": "FG-SQLI", "severity": "high",
+         "action": "blocked", "excerpt": "' OR 1=1--"},
+        {"event_id": "g2", "time": "2026-01-05T10:01:00Z", "source": "faasguard.guard", "function": "orders-api",
+         "request_id": "r2", "detector": "sandbox", "category": "subprocess", "rule_id": "FG-SANDBOX", "severity": "critical",
+         "action": "blocked", "excerpt": "/bin/sh"},
+        {"event_id": "g3", "time": "2026-01-05T10:02:00Z", "source": "faasguard.guard", "function": "resize",
+         "request_id": "r3", "field": "queryStringParameters.u", "detector": "ssrf", "category": "ssrf", "rule_id": "FG-SSRF",
+         "action": "reported", "excerpt": "http://169.254.169.254/"},
+    ]
+    src = tmp_path / "guard.jsonl"
+    src.write_text("".join(json.dumps(e) + "\n" for e in events))
+    db = str(tmp_path / "m.duckdb")
+    assert main(["monitor", "ingest", str(src), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["monitor", "detect", "--db", db, "-o", "json", "--no-anomalies"]) == 0
+    found = [(a["rule_id"], a["function"], a["event_ids"], a["evidence"].get("detectors")) for a in _json_out(capsys)]
+    assert sorted(found) == [("FGM-GUARD-001", "orders-api", ["g1"], ["sqli"]),
+                             ("FGM-GUARD-002", "resize", ["g3"], ["ssrf"]),
+                             ("FGM-GUARD-003", "orders-api", ["g2"], ["sandbox"])]
+
+
+def test_bad_store_and_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    not_db = tmp_path / "x.duckdb"
+    not_db.write_text("not a database")
+    assert main(["monitor", "detect", "--db", str(not_db)]) == 2
+    assert "cannot open the store" in capsys.readouterr().err
+    assert main(["monitor", "detect", "--db", str(tmp_path / "m.duckdb"), "-o", "xml"]) == 2
+    assert main(["monitor", "detect", "--db", str(tmp_path / "m.duckdb"), "--min-severity", "urgent"]) == 2
+    assert "unknown severity 'urgent'" in capsys.readouterr().err
+
+
+def test_rules_command_lists_builtin_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["monitor", "rules"]) == 0
+    out = capsys.readouterr().out
+    assert "FGM-LAMBDA-008   high     cloudtrail Function execution-role credentials used outside Lambda" in out
+
+
+@pytest.mark.integration
+def test_evaluate_detects_all_lambda_persistence_techniques(capsys: pytest.CaptureFixture[str]) -> None:
+    data = shared_data()
+    assert main(["monitor", "evaluate", "--data", str(data)]) == 0
+    out = capsys.readouterr().out
+    for technique, rule in (("aws.persistence.lambda-backdoor-function", "FGM-LAMBDA-004"),
+                            ("aws.persistence.lambda-layer-extension", "FGM-LAMBDA-002"),
+                            ("aws.persistence.lambda-overwrite-code", "FGM-LAMBDA-001")):
+        assert f"covered  {technique}  {rule}" in out
+    assert "Stratus Red Team technique coverage: 35/35 (100%)" in out
+    assert "Invictus-IR: 25 alerts, 24 on detonation events, 1 false (no detonation event)" in out
