@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from faasguard.loaders.serverless.context import HTTP_API_ID, REST_API_ID, WEBSOCKET_API_ID, SlsContext
+from faasguard.loaders.serverless.context import HTTP_API_ID, REST_API_ID, WEBSOCKET_API_ID, SlsContext, sub
 from faasguard.loaders.serverless.events import EventSummary
 from faasguard.model import Api, ApiKind, Cors, Location, Throttling
 
@@ -29,10 +29,10 @@ def _logs(ctx: SlsContext, key: str) -> tuple[bool | None, bool | None, Location
 def build_apis(ctx: SlsContext, summary: EventSummary) -> list[Api]:
     apis: list[Api] = []
     provider = ctx.provider
-    api_gateway = provider.get("apiGateway") if isinstance(provider.get("apiGateway"), Mapping) else {}
+    api_gateway = sub(provider, "apiGateway")
     if summary.rest_events and api_gateway.get("restApiId") is None:
         apis.append(_rest(ctx, summary, api_gateway))
-    http_cfg = provider.get("httpApi") if isinstance(provider.get("httpApi"), Mapping) else {}
+    http_cfg = sub(provider, "httpApi")
     if summary.http_events and http_cfg.get("id") is None:
         apis.append(_http(ctx, summary, http_cfg))
     if summary.websocket_events:

@@ -57,6 +57,12 @@ def topic_logical_id(topic: str) -> str:
     return f"SNSTopic{normalize_alphanumeric(topic)}"
 
 
+def sub(node: Any, key: str) -> Mapping[str, Any]:
+    """``node[key]`` when both are mappings, else an empty mapping."""
+    child = node.get(key) if isinstance(node, Mapping) else None
+    return child if isinstance(child, Mapping) else {}
+
+
 @dataclass
 class SlsContext:
     """One service being built: the resolved config, its document, and typed readers that record

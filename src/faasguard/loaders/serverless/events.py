@@ -15,6 +15,7 @@ from faasguard.loaders.serverless.context import (
     SlsContext,
     bucket_logical_id,
     normalize_alphanumeric,
+    sub,
     topic_logical_id,
 )
 from faasguard.loaders.trust import default_trust, http_trust
@@ -294,7 +295,7 @@ class EventBuilder:
         m = self._body(fn_key, "alb", body, event)
         if m is None:
             return None
-        conditions = m.get("conditions") if isinstance(m.get("conditions"), Mapping) else {}
+        conditions = sub(m, "conditions")
         methods = _texts(ctx, conditions.get("method"))
         paths = _texts(ctx, conditions.get("path"))
         auth = None

@@ -41,7 +41,7 @@ def function_definitions(ctx: SlsContext) -> list[tuple[str, Mapping[str, Any], 
                   if not isinstance(node, Value) else None,
                   location=node.location if isinstance(node, Value) else ctx.key_loc(ctx.config, "functions"))
         return []
-    out = []
+    out: list[tuple[str, Mapping[str, Any], Any, Mapping[str, Any]]] = []
     seen: set[str] = set()
     for part in parts:
         if not isinstance(part, Mapping):

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from faasguard.loaders.serverless.context import DEFAULT_ROLE_ID, SlsContext, per_function_role_id
+from faasguard.loaders.serverless.context import DEFAULT_ROLE_ID, SlsContext, per_function_role_id, sub
 from faasguard.model import Location, ManagedPolicyRef, Role, Statement, Value, ValueKind
 
 
@@ -113,11 +113,11 @@ class RoleBuilder:
         self.ctx = ctx
         self.drafts: dict[str, RoleDraft] = {}
         provider = ctx.provider
-        iam = provider.get("iam") if isinstance(provider.get("iam"), Mapping) else {}
+        iam = sub(provider, "iam")
         role_node = iam.get("role") if "role" in iam else provider.get("role")
         self.provider_role_ref: str | None = None  # a role id when provider.iam.role names a role
         self._role_config: Mapping[str, Any] = {}
-        if role_node is not None and not isinstance(role_node, Mapping) or _is_intrinsic(role_node):
+        if (role_node is not None and not isinstance(role_node, Mapping)) or _is_intrinsic(role_node):
             where = iam if "role" in iam else provider
             self.provider_role_ref = self.reference(role_node, ctx.key_loc(where, "role"))
         elif isinstance(role_node, Mapping):

@@ -87,8 +87,8 @@ class MarkedStr(str):
 
     def __new__(cls, text: str, start_mark: FileMark, end_mark: FileMark) -> MarkedStr:
         obj = super().__new__(cls, text)
-        obj.start_mark = start_mark
-        obj.end_mark = end_mark
+        obj.start_mark = start_mark  # type: ignore[attr-defined]
+        obj.end_mark = end_mark  # type: ignore[attr-defined]
         return obj
 
 
@@ -584,8 +584,10 @@ class Resolver:
             self._error(scope, f"${{file({rel})}} is not YAML or JSON; it was not executed", ErrorKind.UNSUPPORTED)
             return Value.unresolved("${file(" + params + ")" + (":" + address if address else "") + "}",
                                     scope.location())
-        included = self.included.get(real)
-        if included is None:
+        cached = self.included.get(real)
+        if cached is not None:
+            included = cached
+        else:
             if len(self.included) >= MAX_INCLUDED_FILES:
                 self._error(scope, f"more than {MAX_INCLUDED_FILES} included files", ErrorKind.UNSAFE)
                 return _MISSING
