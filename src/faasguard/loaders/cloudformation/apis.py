@@ -199,9 +199,8 @@ def definition_routes(b: Builder, draft: Draft[Api], kind: TriggerKind) -> None:
 
 def _raw_paths(b: Builder, draft: Draft[Api]) -> Mapping[str, Any]:
     raw = draft.extra.get("raw_definition")
-    if isinstance(raw, Mapping) and isinstance(raw.get("paths"), Mapping):
-        return raw["paths"]
-    return {}
+    paths = raw.get("paths") if isinstance(raw, Mapping) else None
+    return paths if isinstance(paths, Mapping) else {}
 
 
 def sam_rest_api(b: Builder, api_id: str, props: Mapping[str, Any], *, implicit: bool,
@@ -250,9 +249,8 @@ def sam_rest_api(b: Builder, api_id: str, props: Mapping[str, Any], *, implicit:
             draft.extra["authorizers"][str(name)] = _sam_authorizer(
                 ctx, str(name), cfg, ctx.key_loc(auth["Authorizers"], str(name), *auth_ptr, "Authorizers"))
         if "DefaultAuthorizer" in auth:
-            name = ctx.text(auth["DefaultAuthorizer"])
             where = ctx.key_loc(auth, "DefaultAuthorizer", *auth_ptr, "DefaultAuthorizer")
-            draft.set("default_authorizer", _named(draft, name, where), where)
+            draft.set("default_authorizer", _named(draft, ctx.text(auth["DefaultAuthorizer"]), where), where)
         if "ApiKeyRequired" in auth:
             draft.extra["api_key_required"] = ctx.boolean(auth["ApiKeyRequired"])
         if "ResourcePolicy" in auth:
@@ -594,8 +592,8 @@ def v2_route(b: Builder, logical_id: str, body: Mapping[str, Any], props: Mappin
         authorizer = Authorizer(AuthorizerKind.IAM, "AWS_IAM", where)
     elif auth_type in ("JWT", "CUSTOM"):
         found = b.authorizers.get(ctx.ref_target(props.get("AuthorizerId")) or "")
-        kind = AuthorizerKind.JWT if auth_type == "JWT" else AuthorizerKind.LAMBDA
-        authorizer = Authorizer(found.kind if found else kind, found.name if found else auth_type, where)
+        az_kind = AuthorizerKind.JWT if auth_type == "JWT" else AuthorizerKind.LAMBDA
+        authorizer = Authorizer(found.kind if found else az_kind, found.name if found else auth_type, where)
     route_key = ctx.text(props.get("RouteKey")) or "$default"
     method, _, path = route_key.partition(" ")
     if not path:

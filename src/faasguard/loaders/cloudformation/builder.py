@@ -70,7 +70,7 @@ class Builder:
         """The draft of the function ``logical_id`` names (own or serverless-aliased)."""
         if logical_id is None:
             return None
-        fid = self.ctx.function_id(logical_id)
+        fid = self.ctx.aliases.get(logical_id, logical_id)
         if fid in self.functions:
             return self.functions[fid]
         if logical_id in self.ctx.aliases or fid in self.ctx.aliases.values():
@@ -175,10 +175,11 @@ class Builder:
             return
         scope = self.ctx.function_id(logical_id) or logical_id
         for item in skips:
+            node: Any = item
             if isinstance(item, str):
-                rule_id, reason, node = item, "", item
+                rule_id, reason = item, ""
             elif isinstance(item, Mapping) and isinstance(item.get("id"), str):
-                rule_id, reason, node = item["id"], str(item.get("reason", "") or ""), item
+                rule_id, reason = item["id"], str(item.get("reason", "") or "")
             else:
                 self.ctx.error(f"Metadata.faasguard.skip of {logical_id}: each entry needs an id",
                                item if line_of(item) else self.ctx.key_loc(fg, "skip"))

@@ -148,6 +148,7 @@ def _attach_to_roles(b: Builder, logical_id: str, props: Mapping[str, Any], stmt
     ctx = b.ctx
     for node in ctx.sequence(props.get("Roles"), "Roles"):
         target = ctx.ref_target(node)
+        role: Draft[Role] | None
         if target is not None and target in b.roles:
             role = b.roles[target]
         else:
@@ -162,6 +163,8 @@ def _attach_to_roles(b: Builder, logical_id: str, props: Mapping[str, Any], stmt
                 role = role_draft(b, target, ctx.resource_loc(logical_id))
             else:
                 continue
+        if role is None:
+            continue
         role.append("statements", *stmts)
         if managed:
             role.append("managed_policies", ManagedPolicyRef(logical_id, ctx.resource_loc(logical_id), False))

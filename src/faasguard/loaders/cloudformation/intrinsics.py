@@ -434,7 +434,7 @@ class Resolver:
         index = self.evaluate(arg[0], depth)
         items = self.evaluate(arg[1], depth)
         try:
-            i = int(index)  # type: ignore[arg-type]
+            i = int(index)
         except (TypeError, ValueError):
             return Value.unresolved("Fn::Select")
         if isinstance(items, list) and 0 <= i < len(items):
