@@ -81,6 +81,8 @@ def analyze_function(app: Application, fn: Function, state: CodeState) -> Iterat
     entries.extend(framework_entries(project, modules))
     for entry in entries:
         summary = engine.summary(entry.module, entry.function.name, entry.function)
+        if summary is None:
+            continue
         params = entry_params(entry.function, _entry_labels(entry))
         hits: list[tuple[SinkHit, Label]] = [
             (h, lab) for h in summary.hits for lab in substitute((h.label,), params, None)]

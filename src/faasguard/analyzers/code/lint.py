@@ -118,6 +118,10 @@ def lint_module(mod: ModuleInfo) -> Iterator[LintHit]:  # noqa: C901 - a flat li
             value = node.value
             if value is None:
                 continue
+            if len(targets) == 1 and isinstance(targets[0], ast.Attribute) and targets[0].attr == "verify_mode" \
+                    and _qual(value, mod) == "ssl.CERT_NONE":
+                yield LintHit("tls", node.lineno, node.col_offset + 1, "ssl.CERT_NONE disables certificate checks",
+                              "cert_none")
             names = [n for t in targets for n in _names_in(t)]
             if not any(_SECRETISH.search(n) for n in names):
                 continue
@@ -127,9 +131,3 @@ def lint_module(mod: ModuleInfo) -> Iterator[LintHit]:  # noqa: C901 - a flat li
                                   f"{names[0]} comes from the random module, which is predictable",
                                   f"random:{names[0]}")
                     break
-    for node in ast.walk(mod.tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            t = node.targets[0]
-            if isinstance(t, ast.Attribute) and t.attr == "verify_mode" and _qual(node.value, mod) == "ssl.CERT_NONE":
-                yield LintHit("tls", node.lineno, node.col_offset + 1, "ssl.CERT_NONE disables certificate checks",
-                              "cert_none")

@@ -38,6 +38,7 @@ MAX_LABELS = 8
 MAX_STEPS = 10
 MAX_PATH = 12
 MAX_NOTE = 90
+MAX_CALL_DEPTH = 40  # deeper call chains are treated as unknown library calls
 _SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "cmd", "cmd.exe", "powershell", "pwsh"})
 _SAFE_YAML_LOADERS = ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
 _STRUCTURING = frozenset({"json.loads", "json.load", "yaml.safe_load", "simplejson.loads", "orjson.loads",
@@ -68,6 +69,9 @@ class Label:
 
     def safe_for(self, kind: str) -> bool:
         return "*" in self.cleared or kind in self.cleared
+
+    def __hash__(self) -> int:  # steps are left out: hashing them dominated the run time
+        return hash((self.origin, self.path, self.cleared, self.structured, len(self.steps)))
 
 
 Taint = frozenset[Label]
@@ -171,13 +175,17 @@ class Engine:
         self._global_types: dict[tuple[Path, str], str | None] = {}
 
     # -- summaries ------------------------------------------------------------------------
-    def summary(self, module: ModuleInfo, qualname: str, fn: FunctionNode) -> Summary:
+    def summary(self, module: ModuleInfo, qualname: str, fn: FunctionNode) -> Summary | None:
+        """The function's summary; None when the call chain is too deep to follow (the caller
+        then treats the call like an unknown library call)."""
         key = (module.path, qualname)
         done = self.summaries.get(key)
         if done is not None:
             return done
         if key in self._busy:  # recursion: assume nothing flows through this call
             return Summary()
+        if len(self._busy) >= MAX_CALL_DEPTH:
+            return None
         self._busy.add(key)
         try:
             cls = qualname.split(".")[0] if "." in qualname else None
@@ -221,9 +229,13 @@ def substitute(summary_labels: Iterable[Label], params: Sequence[Taint], call_st
         i = lab.origin.param
         if i < 0 or i >= len(params):
             continue
+        demoted: tuple[FlowStep, ...] | None = None
         for arg in params[i]:
-            callee_steps = tuple(replace(s, kind="propagation") if s.kind == "source" and arg.steps else s
-                                 for s in lab.steps)
+            callee_steps = lab.steps
+            if arg.steps and lab.steps and lab.steps[0].kind == "source":
+                if demoted is None:  # the caller already has the source: the callee's access is a step
+                    demoted = (replace(lab.steps[0], kind="propagation"), *lab.steps[1:])
+                callee_steps = demoted
             steps = arg.steps + ((call_step,) if call_step else ()) + callee_steps
             out.append(Label(arg.origin, (arg.path + lab.path)[:MAX_PATH], steps[:MAX_STEPS],
                              arg.cleared | lab.cleared, arg.structured or lab.structured))
@@ -257,6 +269,7 @@ class FunctionAnalysis:
                 self.types[name] = f"local:{self.module.path}:{self.cls}"
         self.block(self.fn.body)
         self.summary.returns = normalize(self.summary.returns)
+        self.summary.hits = _cap_hits(self.summary.hits)
         return self.summary
 
     def step(self, node: ast.AST, note: str, kind: str = "propagation") -> FlowStep:
@@ -879,6 +892,8 @@ class FunctionAnalysis:
             is_method = kind == "method" and fn.args.args and fn.args.args[0].arg in ("self", "cls")
             bound = [recv, *args] if is_method else list(args)
         summary = self.engine.summary(mod, qualname, fn)
+        if summary is None:
+            return union(recv, *args, *kwargs.values())
         params = _bind(fn, bound, kwargs)
         call_step = self.step(node, f"call {qualname}() in {mod.rel}")
         for h in summary.hits:
@@ -1042,6 +1057,32 @@ def _fixed_host(url: ast.expr | None) -> bool:
     if isinstance(head, ast.Call) and isinstance(head.func, ast.Attribute) and head.func.attr == "format":
         head = head.func.value
     return isinstance(head, ast.Constant) and isinstance(head.value, str) and bool(_FIXED_HOST.match(head.value))
+
+
+def _cap_hits(hits: list[SinkHit]) -> list[SinkHit]:
+    """At most MAX_LABELS labels per sink site, the most general access paths first, so summaries
+    stay small however many ways a value can reach the same sink."""
+    by_site: dict[tuple[str, str, int, int], list[SinkHit]] = {}
+    for h in hits:
+        by_site.setdefault((h.kind, h.file, h.line, h.column), []).append(h)
+    out: list[SinkHit] = []
+    for group in by_site.values():
+        if len(group) <= MAX_LABELS:
+            out.extend(group)
+            continue
+        seen: set[tuple[Origin, tuple[str, ...], frozenset[str], bool]] = set()
+        ranked = sorted(group, key=lambda h: (len(h.label.path), len(h.label.cleared), len(h.label.steps)))
+        kept = 0
+        for h in ranked:
+            key = (h.label.origin, h.label.path, h.label.cleared, h.label.structured)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(h)
+            kept += 1
+            if kept >= MAX_LABELS:
+                break
+    return out
 
 
 def q_is_spawn(node: ast.Call) -> bool:
