@@ -124,6 +124,19 @@ def encodable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+# Above this many items JSON output is written compact: json.dumps only uses its C encoder
+# without indentation, and pretty-printing 30,000 findings would take seconds.
+PRETTY_JSON_MAX_ITEMS = 2000
+
+
+def dump_json(data: Any, items: int) -> str:
+    """``data`` as JSON text: indented for reports a person may read, compact for big ones."""
+    indent = 2 if items <= PRETTY_JSON_MAX_ITEMS else None
+    separators = None if indent else (",", ":")
+    text = json.dumps(data, indent=indent, separators=separators, ensure_ascii=False, allow_nan=False)
+    return encodable(text + "\n")
+
+
 def cwe_id(cwe: str) -> str:
     """``"798"``, ``"cwe-798"`` and ``"CWE-798"`` all become ``"CWE-798"``."""
     text = cwe.strip()

@@ -6,7 +6,6 @@ Its shape is fixed by ``schemas/faasguard-report.schema.json``; change both toge
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from faasguard.model import Application, Finding, Function, Location, ScanError, Trigger
@@ -14,7 +13,7 @@ from faasguard.report.common import (
     TOOL_NAME,
     AppIndex,
     cwe_id,
-    encodable,
+    dump_json,
     jsonable,
     masked_evidence,
     summarize,
@@ -149,4 +148,4 @@ def to_dict(result: Any, *, show_suppressed: bool = False) -> dict[str, Any]:
 
 def render_json(result: Any, *, show_suppressed: bool = False) -> str:
     data = to_dict(result, show_suppressed=show_suppressed)
-    return encodable(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    return dump_json(data, len(result.findings) + len(result.errors) + len(result.suppressed))

@@ -7,7 +7,6 @@ tool execution notifications, so a viewer shows that the scan was incomplete.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -18,7 +17,7 @@ from faasguard.report.common import (
     TOOL_NAME,
     AppIndex,
     cwe_id,
-    encodable,
+    dump_json,
     masked_evidence,
 )
 
@@ -220,4 +219,4 @@ def to_sarif(result: Any, *, show_suppressed: bool = False) -> dict[str, Any]:
 
 def render_sarif(result: Any, *, show_suppressed: bool = False) -> str:
     data = to_sarif(result, show_suppressed=show_suppressed)
-    return encodable(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    return dump_json(data, len(result.findings) + len(result.errors) + len(result.suppressed))

@@ -13,9 +13,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import IO, Any
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
+from rich.segment import Segment, Segments
 from rich.text import Text
 
 from faasguard.model import Finding, Function, Severity
@@ -166,29 +165,38 @@ def _app_heading(group: AppGroup) -> Text:
     return text
 
 
-def _errors_table(result: Any, summary_text: str) -> Table:
-    table = Table(title=Text(summary_text, style="bold red"), title_justify="left", box=box.SIMPLE_HEAD,
-                  show_edge=False, pad_edge=False)
-    table.add_column("File", overflow="fold")
-    table.add_column("Kind", no_wrap=True)
-    table.add_column("Message", overflow="fold", ratio=1)
-    for e in result.errors:
-        where = f"{e.file}:{e.line}" if e.line > 0 else (e.file or "-")
-        table.add_row(Text(one_line(where)), Text(e.kind.value), Text(one_line(e.message)))
-    return table
+def _grid(title: Text, headers: list[str], rows: list[list[str]], width: int) -> list[Text]:
+    """A plain table: every column but the last sized to its content (at most a quarter of the
+    width, longer text folds), the last one wraps in what is left."""
+    gap = 3
+    widths = [min(max([len(h), *(len(r[i]) for r in rows)]), max(8, width // 4)) for i, h in enumerate(headers[:-1])]
+    last = max(20, width - sum(widths) - gap * len(widths))
+    widths.append(last)
+    out = [*_fold(title, width, 0)]
+    out.append(Text((" " * gap).join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+                    style="bold"))
+    out.append(Text("\u2500" * (sum(widths) + gap * (len(widths) - 1)), style="dim"))
+    for row in rows:
+        cells = [_wrap(one_line(cell), w) for cell, w in zip(row, widths, strict=True)]
+        for i in range(max(len(c) for c in cells)):
+            parts = [(c[i] if i < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)]
+            out.append(Text((" " * gap).join(parts).rstrip()))
+    return out
 
 
-def _suppressed_table(result: Any) -> Table:
-    table = Table(title=Text(f"Suppressed ({len(result.suppressed)})", style="bold"), title_justify="left",
-                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for name in ("Rule", "Location", "Function", "Reason"):
-        table.add_column(name, overflow="fold")
-    for s in result.suppressed:
-        f = s.finding
-        reason = f"{s.reason or 'no reason given'} ({s.source})"
-        table.add_row(Text(f.rule_id), Text(one_line(location_text(f.location))),
-                      Text(one_line(f.function or "-")), Text(one_line(reason)))
-    return table
+def _errors_lines(result: Any, width: int) -> list[Text]:
+    title = Text(f"Errors ({len(result.errors)}): these files or checks could not be read or run, "
+                 "so the scan is incomplete", style="bold red")
+    rows = [[f"{e.file}:{e.line}" if e.line > 0 else (e.file or "-"), e.kind.value, e.message]
+            for e in result.errors]
+    return _grid(title, ["File", "Kind", "Message"], rows, width)
+
+
+def _suppressed_lines(result: Any, width: int) -> list[Text]:
+    title = Text(f"Suppressed ({len(result.suppressed)})", style="bold")
+    rows = [[s.finding.rule_id, location_text(s.finding.location), s.finding.function or "-",
+             f"{s.reason or 'no reason given'} ({s.source})"] for s in result.suppressed]
+    return _grid(title, ["Rule", "Location", "Function", "Reason"], rows, width)
 
 
 def write_table(result: Any, console: Console, *, show_suppressed: bool = False) -> None:
@@ -202,19 +210,19 @@ def write_table(result: Any, console: Console, *, show_suppressed: bool = False)
             lines += _fold(_function_heading(fn_group), console.width, 4)
             lines += _findings_lines(fn_group.findings, cols)
         lines.append(Text(""))
-    if lines:
-        # one print of pre-wrapped lines: rich only has to write them out
-        console.print(Text("\n").join(lines), no_wrap=True, overflow="fold", crop=False)
-
     if result.errors:
-        title = (f"Errors ({len(result.errors)}): these files or checks could not be read or run, "
-                 "so the scan is incomplete")
-        console.print(_errors_table(result, title))
-        console.print()
-
+        lines += [*_errors_lines(result, console.width), Text("")]
     if show_suppressed and result.suppressed:
-        console.print(_suppressed_table(result))
-        console.print()
+        lines += [*_suppressed_lines(result, console.width), Text("")]
+    if lines:
+        # the lines are wrapped already: hand rich their segments so it only writes them out
+        # (joining them into one Text and letting rich re-wrap it costs seconds on big reports)
+        segments: list[Segment] = []
+        newline = Segment.line()
+        for line in lines:
+            segments.extend(line.render(console))
+            segments.append(newline)
+        console.print(Segments(segments), crop=False, no_wrap=True)
 
     console.print(Text(summary.line()))
     if summary.incomplete:
