@@ -10,7 +10,7 @@ import pytest
 from faasguard.loaders import LoadOptions, load_tree
 from faasguard.loaders.document import DocumentError, load_document, parse_text
 from faasguard.loaders.serverless import ServerlessLoader
-from faasguard.model import ErrorKind, Trust, ValueKind
+from faasguard.model import ErrorKind, TriggerKind, Trust, ValueKind
 
 
 def claims(text: str) -> bool:
@@ -148,25 +148,40 @@ resources:
     assert (perm.function_id, perm.principal, perm.location.file) == ("my-func_x", "*", "serverless.yml")
 
 
-def test_public_bucket_in_resources_makes_s3_trigger_public(sls):
-    app, _ = sls("""service: s
+def test_public_sources_in_resources_make_triggers_public(sls):
+    app, errors = sls("""service: s
 provider: aws
 functions:
   a:
     handler: a.h
     events:
       - s3: {bucket: !Ref Uploads, existing: true}
+      - sqs: !GetAtt Open.Arn
+      - sqs: !GetAtt Closed.Arn
 resources:
   Resources:
     Uploads:
       Type: AWS::S3::Bucket
       Properties:
         AccessControl: PublicReadWrite
+    Open:
+      Type: AWS::SQS::Queue
+    Closed:
+      Type: AWS::SQS::Queue
+    OpenPolicy:
+      Type: AWS::SQS::QueuePolicy
+      Properties:
+        Queues: [!Ref Open]
+        PolicyDocument:
+          Statement:
+            - {Effect: Allow, Principal: '*', Action: sqs:SendMessage, Resource: '*'}
 """)
-    trigger = app.functions[0].triggers[0]
-    assert trigger.source_id == "Uploads"
-    if app.resource("Uploads").public:
-        assert trigger.trust is Trust.PUBLIC
+    assert errors == []
+    assert [(t.kind, t.source_id, t.trust, t.location.line) for t in app.functions[0].triggers] == [
+        (TriggerKind.S3, "Uploads", Trust.PUBLIC, 7),
+        (TriggerKind.SQS, "Open", Trust.PUBLIC, 8),
+        (TriggerKind.SQS, "Closed", Trust.INTERNAL, 9),
+    ]
 
 
 def test_non_aws_provider_is_reported_unsupported(tmp_path):

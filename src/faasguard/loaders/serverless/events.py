@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from faasguard.loaders.cloudformation.intrinsics import intrinsic_name
 from faasguard.loaders.document import line_of
 from faasguard.loaders.serverless.context import (
     HTTP_API_ID,
@@ -111,7 +112,7 @@ class EventBuilder:
     # ---- helpers ----------------------------------------------------------------------------
 
     def _body(self, fn_key: str, kind: str, body: Any, event: Any) -> Mapping[str, Any] | None:
-        if isinstance(body, Mapping):
+        if _is_config(body):
             return body
         self.ctx.error(f"function '{fn_key}': {kind} event should be a mapping, not {type(body).__name__}",
                        event, function=fn_key)
@@ -170,7 +171,7 @@ class EventBuilder:
         props: dict[str, Any] = {}
         if isinstance(body, str):
             method, path = _method_path(body)
-        elif isinstance(body, Mapping):
+        elif _is_config(body):
             method = ctx.text(body.get("method"))
             path = ctx.text(body.get("path"))
             private = ctx.boolean(body.get("private"))
@@ -232,7 +233,7 @@ class EventBuilder:
         auth: Authorizer | None = None
         if isinstance(body, str):
             method, path = _method_path(body)
-        elif isinstance(body, Mapping):
+        elif _is_config(body):
             method = ctx.text(body.get("method"))
             path = ctx.text(body.get("path"))
             if body.get("authorizer") is not None:
@@ -278,7 +279,7 @@ class EventBuilder:
         if isinstance(body, str):
             route = body
             auth = None
-        elif isinstance(body, Mapping):
+        elif _is_config(body):
             route = ctx.text(body.get("route")) or ""
             auth = _websocket_authorizer(ctx, body, fn_key) if body.get("authorizer") is not None else None
         else:
@@ -328,7 +329,7 @@ class EventBuilder:
         ctx = self.ctx
         existing = False
         props: dict[str, Any] = {}
-        if isinstance(body, Mapping):
+        if _is_config(body):
             bucket_node = body.get("bucket")
             existing = bool(ctx.boolean(body.get("existing")))
             props["event"] = ctx.text(body.get("event")) or "s3:ObjectCreated:*"
@@ -356,7 +357,7 @@ class EventBuilder:
         batch = None
         enabled = True
         props: dict[str, Any] = {}
-        if isinstance(body, Mapping):
+        if _is_config(body):
             arn = body.get("arn")
             batch = ctx.integer(body.get("batchSize"), "sqs batchSize", body)
             enabled = ctx.boolean(body.get("enabled")) is not False
@@ -376,7 +377,7 @@ class EventBuilder:
         ctx = self.ctx
         on_failure = None
         props: dict[str, Any] = {}
-        if isinstance(body, Mapping):
+        if _is_config(body):
             node = body.get("arn") if body.get("arn") is not None else body.get("topicName")
             topic_name = ctx.text(body.get("topicName"))
             redrive = body.get("redrivePolicy")
@@ -410,7 +411,7 @@ class EventBuilder:
         enabled = True
         on_failure = None
         type_text = ""
-        if isinstance(body, Mapping):
+        if _is_config(body):
             arn = body.get("arn")
             type_text = (ctx.text(body.get("type")) or "").lower()
             batch = ctx.integer(body.get("batchSize"), "stream batchSize", body)
@@ -477,7 +478,7 @@ class EventBuilder:
     def _schedule(self, fn_key: str, body: Any, loc: Location, event: Any) -> Trigger | None:
         ctx = self.ctx
         enabled = True
-        if isinstance(body, Mapping):
+        if _is_config(body):
             rate = ctx.evaluate(body.get("rate"))
             enabled = ctx.boolean(body.get("enabled")) is not False
         else:
@@ -509,7 +510,7 @@ class EventBuilder:
                        properties={"pattern": self.ctx.evaluate(m.get("event"))})
 
     def _cloudwatch_log(self, fn_key: str, body: Any, loc: Location, event: Any) -> Trigger | None:
-        node = body.get("logGroup") if isinstance(body, Mapping) else body
+        node = body.get("logGroup") if _is_config(body) else body
         return Trigger(TriggerKind.CLOUDWATCH_LOGS, default_trust(TriggerKind.CLOUDWATCH_LOGS), loc,
                        source=self._source_value(node, loc))
 
@@ -536,10 +537,15 @@ class EventBuilder:
                        properties={"sql": self.ctx.text(m.get("sql"))})
 
     def _alexa(self, fn_key: str, body: Any, loc: Location, event: Any) -> Trigger | None:
-        app_id = body.get("appId") if isinstance(body, Mapping) else body
-        enabled = self.ctx.boolean(body.get("enabled")) is not False if isinstance(body, Mapping) else True
+        app_id = body.get("appId") if _is_config(body) else body
+        enabled = self.ctx.boolean(body.get("enabled")) is not False if _is_config(body) else True
         return Trigger(TriggerKind.ALEXA, default_trust(TriggerKind.ALEXA), loc,
                        source=self._source_value(app_id, loc), enabled=enabled)
+
+
+def _is_config(body: Any) -> bool:
+    """An event's settings mapping, as opposed to a scalar or an intrinsic (``sqs: !GetAtt Q.Arn``)."""
+    return isinstance(body, Mapping) and intrinsic_name(body) is None
 
 
 def _get(node: Any, *keys: str) -> Any:
