@@ -192,3 +192,19 @@ def test_json_does_not_load_rich() -> None:
             "import faasguard.report.markdown\nprint('rich' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_big_reports_are_compact_and_complete(full_result: ScanResult) -> None:
+    from dataclasses import replace
+
+    from faasguard.model import Location
+
+    base = full_result.findings[1]
+    full_result.findings = [replace(base, location=Location("serverless.yml", i), key=str(i)) for i in range(1, 2101)]
+    text = render(full_result, "json")
+    assert text.count("\n") == 1  # one line: written with the C encoder
+    data = json.loads(text)
+    assert len(data["findings"]) == 2100
+    assert data["findings"][-1]["location"]["line"] == 2100
+    sarif = json.loads(render(full_result, "sarif"))
+    assert len(sarif["runs"][0]["results"]) == 2100
