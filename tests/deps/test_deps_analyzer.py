@@ -36,8 +36,8 @@ def vulndb(tmp_path: Path) -> Path:
     records = [
         _record("PYSEC-2018-28", "requests", "2.20.0", aliases=("CVE-2018-18074",), severity="HIGH"),
         _record("GHSA-x84v-xcm2-53pg", "requests", "2.20.0", aliases=("CVE-2018-18074",)),
-        _record("PYSEC-2019-217", "jinja2", "2.10.1", aliases=("CVE-2019-10906",), severity="HIGH"),
-        _record("PYSEC-2021-108", "urllib3", "1.26.5", aliases=("CVE-2021-33503",), severity="HIGH"),
+        _record("PYSEC-2019-217", "jinja2", "2.10.1", aliases=("CVE-2019-10906",)),  # unrated: high
+        _record("PYSEC-2021-108", "urllib3", "1.26.5", aliases=("CVE-2021-33503",), severity="MODERATE"),
         _record("GHSA-p6mc-m468-83gw", "lodash", "4.17.19", ecosystem="npm", aliases=("CVE-2020-8203",),
                 severity="HIGH"),
     ]
@@ -62,10 +62,10 @@ def test_vulnerabilities_per_function_with_reachability(vulndb: Path) -> None:
     layer_meta = "layers/common/python/lib/python3.11/site-packages/urllib3-1.26.4.dist-info/METADATA"
     assert vulns == [
         ("OrdersFunction", "jinja2", "PYSEC-2019-217", "src/orders/requirements-base.txt", 1, "imported",
-         Severity.HIGH),  # imported through the function's own module lib/render.py
+         Severity.HIGH),  # unrated, imported through the function's own module lib/render.py
         ("OrdersFunction", "requests", "PYSEC-2018-28", "src/orders/requirements.txt", 3, "imported",
          Severity.HIGH),
-        ("OrdersFunction", "urllib3", "PYSEC-2021-108", layer_meta, 1, "not-imported", Severity.MEDIUM),
+        ("OrdersFunction", "urllib3", "PYSEC-2021-108", layer_meta, 1, "not-imported", Severity.LOW),
         ("WebFunction", "lodash", "GHSA-p6mc-m468-83gw", "src/web/package-lock.json", 14, "imported", Severity.HIGH),
     ]
     requests_finding = next(f for f in findings if f.evidence.get("package") == "requests")

@@ -5,8 +5,9 @@ Rule ids:
   or the database lacks the ecosystem). Always paired with a ``database`` scan error, so a scan
   without data never looks clean and ``--fail-on-unaudited`` can fail on it.
 - FG-DEP-001: a dependency version with a known vulnerability (ids merged, fixed versions,
-  whether the handler imports it). Severity comes from the advisory (medium when it has none)
-  and is lowered one step when the handler does not import the package.
+  whether the handler imports it). Severity comes from the advisory's CVSS vector or GHSA rating;
+  most PyPA records have neither, and a known, unrated flaw is rated high (we would rather make
+  CI fail on it than hide it). It is lowered one step when the handler does not import the package.
 - FG-DEP-002 (low): a requirement without an exact version: what gets deployed is unknown, so
   it cannot be audited.
 """
@@ -143,7 +144,7 @@ class DepsAnalyzer:
     def _vuln_finding(self, app: Application, fdeps: FunctionDeps, dep: Dependency, vuln: Any,
                       status: str, via: str) -> Finding:
         fn = fdeps.function
-        base = _LEVELS.get(vuln.severity or "", Severity.MEDIUM)
+        base = _LEVELS.get(vuln.severity or "", Severity.HIGH)
         severity = base.lowered() if status == NOT_IMPORTED and base.rank > Severity.LOW.rank else base
         reach = {IMPORTED: "imported by the handler", TRANSITIVE: f"used through {via}, which the handler imports",
                  NOT_IMPORTED: "not imported by the handler"}.get(status, "reachability unknown")
