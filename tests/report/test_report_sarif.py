@@ -134,3 +134,24 @@ def test_sarif_uri_is_percent_encoded(full_result: ScanResult, sarif_validator) 
     uri = _results_by_rule(log)["FG-API-004"]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "my%20app/serverless%20100%25.yml"
     assert list(sarif_validator.iter_errors(log)) == []
+
+
+def test_sarif_odd_paths(full_result: ScanResult, sarif_validator) -> None:
+    from dataclasses import replace
+
+    from faasguard.model import Location
+
+    full_result.findings[1] = replace(full_result.findings[1], location=Location("/abs/elsewhere.yml", 2))
+    full_result.findings[2] = replace(full_result.findings[2], location=Location("dir/a:b#c?.yml", 2))
+    full_result.findings[4] = replace(full_result.findings[4], location=None)
+    log = json.loads(render(full_result, "sarif"))
+    assert list(sarif_validator.iter_errors(log)) == []
+    results = _results_by_rule(log)
+    assert results["FG-API-004"]["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "file:///abs/elsewhere.yml"}
+    # ':' would read as a URI scheme in a relative reference, '#' and '?' as fragment and query
+    assert results["FG-IAM-001"]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "dir/a%3Ab%23c%3F.yml")
+    # no location at all: the application's own file, without a region
+    assert results["FG-FN-004"]["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "serverless.yml", "uriBaseId": "%SRCROOT%"}}

@@ -8,6 +8,7 @@ tool execution notifications, so a viewer shows that the scan was incomplete.
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -46,7 +47,7 @@ _PRECISION = {"high": "high", "medium": "medium", "low": "low", "very-high": "ve
 
 def artifact_uri(file: str) -> str:
     """A relative URI reference for a root-relative POSIX path (spaces and '%' percent-encoded)."""
-    return quote(file.lstrip("/"), safe="/-_.~!$&'()*+,;=:@")
+    return quote(file, safe="/-_.~!$&'()*+,;=@")
 
 
 def _rule_name(title: str, rule_id: str) -> str:
@@ -54,8 +55,14 @@ def _rule_name(title: str, rule_id: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words) or rule_id.replace("-", "")
 
 
+def _artifact(file: str) -> dict[str, Any]:
+    if file.startswith("/"):  # outside the scan root (should not happen): say so, absolutely
+        return {"uri": PurePosixPath(file).as_uri()}
+    return {"uri": artifact_uri(file), "uriBaseId": SRCROOT}
+
+
 def _physical(file: str, line: int = 0, end_line: int = 0, column: int = 0) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(file), "uriBaseId": SRCROOT}}
+    physical: dict[str, Any] = {"artifactLocation": _artifact(file)}
     if line > 0:
         region: dict[str, Any] = {"startLine": line}
         if end_line > line:
