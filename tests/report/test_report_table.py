@@ -118,3 +118,12 @@ def test_write_table_on_a_console(full_result: ScanResult) -> None:
     console = make_console(buffer, color=False, width=160)
     write_table(full_result, console)
     assert buffer.getvalue() == render(full_result, "table", color=False, width=160)
+
+
+def test_colour_changes_nothing_but_colour(full_result: ScanResult) -> None:
+    import re
+
+    coloured = render(full_result, "table", color=True, width=120, show_suppressed=True)
+    plain = render(full_result, "table", color=False, width=120, show_suppressed=True)
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+    assert "\x1b[1;31mHIGH" in coloured or "\x1b[31;1mHIGH" in coloured
