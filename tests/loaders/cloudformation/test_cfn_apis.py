@@ -142,3 +142,52 @@ def test_lambda_permission() -> None:
     assert perm.source_arn is not None and perm.source_arn.ref == "RestApi"
     assert str(perm.source_arn) == "arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${RestApi}/*"
     assert perm.source_account is None
+
+
+IMPLICIT_WAF = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api:
+    EndpointConfiguration: PRIVATE
+    Cors: "'*'"
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://b/k.zip
+      Handler: a.b
+      Runtime: python3.12
+      AutoPublishAlias: live
+      Events:
+        Get:
+          Type: Api
+          Properties: {Path: /, Method: get}
+  Assoc:
+    Type: AWS::WAFv2::WebACLAssociation
+    Properties:
+      ResourceArn: !Sub arn:aws:apigateway:${AWS::Region}::/restapis/${ServerlessRestApi}/stages/Prod
+      WebACLArn: arn:aws:wafv2:us-east-1:1:regional/webacl/x/y
+  AliasPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !Ref Fn.Alias
+      Principal: '*'
+"""
+
+
+def test_implicit_api_globals_waf_and_alias_reference() -> None:
+    from cfn_helpers import load_text
+
+    app, errors = load_text(IMPLICIT_WAF)
+    assert errors == []
+    api = app.api("ServerlessRestApi")
+    assert api is not None and api.implicit
+    assert (api.endpoint_type, api.waf) == ("PRIVATE", True)
+    assert api.loc("waf").line == 18 and api.loc("endpoint_type").line == 4
+    assert api.cors is not None and api.cors.any_origin
+    fn = app.function("Fn")
+    assert fn is not None
+    [get] = fn.triggers
+    assert (get.trust, get.cors) == (Trust.INTERNAL, api.cors)  # private endpoint: reachable from a VPC only
+    [perm] = app.permissions
+    assert (perm.function_id, perm.principal, perm.location.line) == ("Fn", "*", 27)

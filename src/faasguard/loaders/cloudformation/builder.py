@@ -70,6 +70,8 @@ class Builder:
         """The draft of the function ``logical_id`` names (own or serverless-aliased)."""
         if logical_id is None:
             return None
+        if logical_id.endswith((".Alias", ".Version")):  # SAM: !Ref MyFunction.Alias
+            logical_id = logical_id.rsplit(".", 1)[0]
         fid = self.ctx.aliases.get(logical_id, logical_id)
         if fid in self.functions:
             return self.functions[fid]
