@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from faasguard import __version__
@@ -88,13 +88,14 @@ def scan(root: Path, options: ScanOptions | None = None,
         if progress:
             progress(app.name)
         for rule in rules:
-            findings.extend(_run_safely(rule.id, app, lambda r=rule, a=app: r.check(a), errors))
+            findings.extend(_with_app(f, app) for f in
+                            _run_safely(rule.id, app, lambda r=rule, a=app: r.check(a), errors))
         for analyzer in analyzers:
             for item in _run_safely(analyzer.name, app, lambda z=analyzer, a=app: z.analyze(a, ctx), errors):
                 if isinstance(item, ScanError):
                     errors.append(item)
                 elif _selected(item.rule_id, options.checks, options.skip_checks):
-                    findings.append(item)
+                    findings.append(_with_app(item, app))
                     # analyzers may emit ids they did not declare; still describe them
                     metas.setdefault(item.rule_id, RuleMeta(item.rule_id, item.title, item.severity,
                                                             item.category, item.cwe, item.references,
@@ -127,6 +128,10 @@ def _run_safely(name: str, app: Application, call: Callable[[], Iterable[object]
         errors.append(ScanError(app.location.file, f"{name} failed on {app.name}: {type(exc).__name__}: {exc}",
                                 ErrorKind.INTERNAL))
         return []
+
+
+def _with_app(finding: Finding, app: Application) -> Finding:
+    return finding if finding.application else replace(finding, application=app.name)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
