@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 # Handlers register themselves per resource type when their modules are imported.
-from faasguard.loaders.cloudformation import apis, functions, iam, links  # noqa: F401
+from faasguard.loaders.cloudformation import apis, connectors, functions, iam, links  # noqa: F401
 from faasguard.loaders.cloudformation import resources as _resources  # noqa: F401
 from faasguard.loaders.cloudformation.builder import Builder
 from faasguard.loaders.cloudformation.context import SAM_TRANSFORM, BuildContext, TemplateModel
