@@ -58,16 +58,17 @@ def test_ingest_then_detect_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_guard_events_raise_guard_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    common = {"source": "faasguard.guard", "time": "2026-01-05T10:00:00Z"}
     events = [
-        {"event_id": "g1", "time": "2026-01-05T10:00:00Z", "source": "faasguard.guard", "function": "orders-api",
-         "request_id": "r1", "field": "body.q", "detector": "sqli", "category": "sqli", "rule_id": "FG-SQLI", "severity": "high",
-         "action": "blocked", "excerpt": "' OR 1=1--"},
-        {"event_id": "g2", "time": "2026-01-05T10:01:00Z", "source": "faasguard.guard", "function": "orders-api",
-         "request_id": "r2", "detector": "sandbox", "category": "subprocess", "rule_id": "FG-SANDBOX", "severity": "critical",
-         "action": "blocked", "excerpt": "/bin/sh"},
-        {"event_id": "g3", "time": "2026-01-05T10:02:00Z", "source": "faasguard.guard", "function": "resize",
-         "request_id": "r3", "field": "queryStringParameters.u", "detector": "ssrf", "category": "ssrf", "rule_id": "FG-SSRF",
-         "action": "reported", "excerpt": "http://169.254.169.254/"},
+        {**common, "event_id": "g1", "function": "orders-api", "request_id": "r1", "field": "body.q",
+         "detector": "sqli", "category": "sqli", "rule_id": "FG-SQLI", "severity": "high", "action": "blocked",
+         "excerpt": "' OR 1=1--"},
+        {**common, "event_id": "g2", "function": "orders-api", "request_id": "r2", "detector": "sandbox",
+         "category": "subprocess", "rule_id": "FG-SANDBOX", "severity": "critical", "action": "blocked",
+         "excerpt": "/bin/sh"},
+        {**common, "event_id": "g3", "function": "resize", "request_id": "r3", "field": "queryStringParameters.u",
+         "detector": "ssrf", "category": "ssrf", "rule_id": "FG-SSRF", "action": "reported",
+         "excerpt": "http://169.254.169.254/"},
     ]
     src = tmp_path / "guard.jsonl"
     src.write_text("".join(json.dumps(e) + "\n" for e in events))
@@ -75,7 +76,8 @@ def test_guard_events_raise_guard_rules(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["monitor", "ingest", str(src), "--db", db]) == 0
     capsys.readouterr()
     assert main(["monitor", "detect", "--db", db, "-o", "json", "--no-anomalies"]) == 0
-    found = [(a["rule_id"], a["function"], a["event_ids"], a["evidence"].get("detectors")) for a in _json_out(capsys)]
+    found = [(a["rule_id"], a["function"], a["event_ids"], a["evidence"].get("detectors"))
+             for a in _json_out(capsys)]
     assert sorted(found) == [("FGM-GUARD-001", "orders-api", ["g1"], ["sqli"]),
                              ("FGM-GUARD-002", "resize", ["g3"], ["ssrf"]),
                              ("FGM-GUARD-003", "orders-api", ["g2"], ["sandbox"])]
