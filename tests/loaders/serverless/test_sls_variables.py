@@ -275,3 +275,25 @@ def test_include_cycle_between_files(tmp_path):
                       files={"a.yml": "inner: ${file(./b.yml)}\n", "b.yml": "back: ${file(./a.yml)}\n"})
     assert isinstance(data["custom"]["x"]["inner"], Value | dict)
     assert any("cycle" in e.message or "levels deep" in e.message for e in r.errors)
+
+
+def test_provider_stage_and_region_have_framework_defaults(tmp_path):
+    data, r = resolve(tmp_path, "service: s\nprovider: aws\ncustom:\n  t: table-${opt:stage, self:provider.stage}\n"
+                                "  r: ${self:provider.region}\n")
+    assert (data["custom"]["t"], data["custom"]["r"]) == ("table-dev", "us-east-1")
+    data, _ = resolve(tmp_path, "service: s\nprovider: {name: aws, stage: '${opt:stage}'}\n"
+                                "custom:\n  t: table-${self:provider.stage}\n", stage="qa")
+    assert data["custom"]["t"] == "table-qa"
+
+
+def test_unknown_nested_part_makes_the_whole_variable_unknown(tmp_path):
+    data, r = resolve(tmp_path, "service: s\nprovider: aws\ncustom:\n"
+                                "  a: ${file(./config/${env:WHICH}.yml):key}\n"
+                                "  b: ${file(./config/${env:WHICH}.yml):key, 'fallback'}\n"
+                                "  c: ${self:custom.${ssm:/x}}\n")
+    a = data["custom"]["a"]
+    assert isinstance(a, Value) and a.kind is ValueKind.ENV and a.raw == "${file(./config/${env:WHICH}.yml):key}"
+    assert data["custom"]["b"] == "fallback"
+    c = data["custom"]["c"]
+    assert isinstance(c, Value) and c.kind is ValueKind.SSM and c.raw == "${self:custom.${ssm:/x}}"
+    assert r.included == {}

@@ -36,6 +36,7 @@ _STRUCTURED_SUFFIXES = (".yml", ".yaml", ".json")
 # (those belong to Fn::Sub and are left as written).
 _SOURCE_RE = re.compile(r"\s*([A-Za-z][A-Za-z0-9_-]*)\s*(\(|:(?!:))")
 _NUMBER_RE = re.compile(r"-?\d+(\.\d+)?")
+_PROVIDER_DEFAULTS = (("provider", "stage"), ("provider", "region"))
 
 
 class FileMark:
@@ -438,15 +439,19 @@ class Resolver:
                 return _MISSING
             params, rest = rest[1:close], rest[close + 1:]
         address = rest[1:] if rest.startswith(":") else ""
+        # nested variables in the address or parameters: if one is unknown, so is this source (and
+        # the next fallback gets its chance)
         if "${" in address:
             resolved = self._resolve_string(address, scope)
             if isinstance(resolved, Value):
-                return _Missing(resolved) if resolved.kind is ValueKind.ENV else resolved
+                return _Missing(Value(resolved.kind, ref=resolved.ref, raw="${" + option + "}",
+                                      location=scope.location()))
             address = str(resolved)
         if "${" in params and source != "strToBool":
             resolved = self._resolve_string(params, scope)
             if isinstance(resolved, Value):
-                return resolved
+                return _Missing(Value(resolved.kind, ref=resolved.ref, raw="${" + option + "}",
+                                      location=scope.location()))
             params = str(resolved)
         return self._source(source, params.strip(), address.strip(), scope, option)
 
@@ -456,7 +461,12 @@ class Resolver:
         loc = scope.location()
         raw = "${" + option + "}"
         if source == "self":
-            return self._lookup_self(_split_address(address))
+            path = _split_address(address)
+            found = self._lookup_self(path)
+            if path in _PROVIDER_DEFAULTS and isinstance(found, (_Missing, Value)):
+                # the framework fills these in before ${self:} reads them
+                return self.stage if path[1] == "stage" else (self.options.region or "us-east-1")
+            return found
         if source == "sls":
             if address == "stage":
                 return self.stage
