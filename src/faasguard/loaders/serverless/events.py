@@ -112,7 +112,7 @@ class EventBuilder:
     # ---- helpers ----------------------------------------------------------------------------
 
     def _body(self, fn_key: str, kind: str, body: Any, event: Any) -> Mapping[str, Any] | None:
-        if _is_config(body):
+        if isinstance(body, Mapping) and _is_config(body):
             return body
         self.ctx.error(f"function '{fn_key}': {kind} event should be a mapping, not {type(body).__name__}",
                        event, function=fn_key)
