@@ -153,3 +153,21 @@ def test_every_fixture_loads_through_load_tree_without_internal_errors() -> None
         "sam_app/template.yaml", "cfn_app/stack.yaml", "sam_events.yaml", "sam_apis.yaml", "cfn_apis.yaml",
         "openapi_api.yaml"}
     assert [e for e in result.errors if e.kind is ErrorKind.INTERNAL] == []
+
+
+def test_for_each_loops_are_reported_as_unsupported() -> None:
+    text = """\
+Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
+Resources:
+  Fn::ForEach::Topics:
+    - Name
+    - [A, B]
+    - Topic${Name}:
+        Type: AWS::SNS::Topic
+  Plain:
+    Type: AWS::SNS::Topic
+"""
+    app, errors = load_text(text)
+    assert [r.id for r in app.resources] == ["Plain"]
+    assert [(e.kind, e.line) for e in errors] == [(ErrorKind.UNSUPPORTED, 3)]
+    assert "not expanded" in errors[0].message

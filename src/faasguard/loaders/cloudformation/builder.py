@@ -120,6 +120,11 @@ class Builder:
         for logical_id, body in ctx.resources.items():
             if not isinstance(logical_id, str):
                 continue
+            if logical_id.startswith("Fn::ForEach::"):
+                ctx.error(f"{logical_id}: Fn::ForEach loops (AWS::LanguageExtensions) are not expanded; the "
+                          "resources they generate were not scanned", ctx.resource_loc(logical_id),
+                          ErrorKind.UNSUPPORTED)
+                continue
             if not isinstance(body, Mapping):
                 ctx.error(f"resource {logical_id} should be a mapping, not {describe(body)}",
                           ctx.resource_loc(logical_id))
