@@ -54,12 +54,11 @@ class Event:
         return not (state and state.upper() == "DISABLED")
 
     def on_failure(self) -> Value | None:
-        dest = self.ctx.evaluate(self.props.get("DestinationConfig"))
-        if isinstance(dest, Mapping) and isinstance(dest.get("OnFailure"), Mapping):
-            target = self.props["DestinationConfig"]
-            on_failure = target.get("OnFailure") if isinstance(target, Mapping) else None
-            if isinstance(on_failure, Mapping) and "Destination" in on_failure:
-                return self.ctx.value(on_failure["Destination"], self.key_loc("DestinationConfig"))
+        """DestinationConfig.OnFailure.Destination of a stream/queue event."""
+        dest = self.props.get("DestinationConfig")
+        on_failure = dest.get("OnFailure") if isinstance(dest, Mapping) else None
+        if isinstance(on_failure, Mapping) and "Destination" in on_failure:
+            return self.ctx.value(on_failure["Destination"], self.key_loc("DestinationConfig"))
         return None
 
     def trigger(self, kind: TriggerKind, key: str | None = None, **fields: Any) -> Trigger:
@@ -170,11 +169,9 @@ def _sns(ev: Event) -> Trigger:
 
 def _stream(kind: TriggerKind, key: str) -> Callable[[Event], Trigger]:
     def read(ev: Event) -> Trigger:
-        source_id, source = ev.source(key)
-        if source_id is None and key == "Stream" and source is not None and kind is TriggerKind.DYNAMODB_STREAM:
-            source_id = None
+        position = ev.ctx.text(ev.props.get("StartingPosition"))
         return ev.trigger(kind, key, on_failure=ev.on_failure(),
-                          properties={"starting_position": ev.ctx.text(ev.props.get("StartingPosition"))})
+                          properties={"starting_position": position} if position else {})
     return read
 
 
