@@ -32,7 +32,7 @@ def test_function_settings_override_provider(loaded):
     assert (api.name, api.runtime, api.timeout, api.memory, api.architectures) == (
         "shop-dev-api", "python3.12", 29, 2048, ("arm64",))
     assert (api.handler, api.code_path, api.reserved_concurrency, api.tracing) == (
-        "src/api/handler.main", "src/api", 5, "PassThrough")
+        "handler.main", "src/api", 5, "PassThrough")
     assert api.source_kind == "serverless" and api.location.line == 40
     assert {k: api.loc(k).line for k in ("runtime", "timeout", "memory", "tracing", "vpc", "layers", "kms_key",
                                           "reserved_concurrency", "handler", "url", "on_failure")} == {
