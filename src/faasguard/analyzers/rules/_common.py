@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources as importlib_resources
 from typing import Any
@@ -48,13 +49,90 @@ def _load_data(name: str) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+# ---------------------------------------------------------------- per-application index
+
+
+@dataclass(frozen=True)
+class AppIndex:
+    """Lookups the rules need, built once per application in one pass, so that rules stay linear
+    in the size of the application (10,000-function apps must scan in seconds)."""
+
+    functions: Mapping[str, Function]
+    roles: Mapping[str, Role]
+    resources: Mapping[str, Resource]
+    apis: Mapping[str, Api]
+    role_users: Mapping[str, list[Function]]
+    resource_users: Mapping[str, list[Function]]
+    api_routes: Mapping[str, list[tuple[Function, Trigger]]]
+
+    def role_of(self, fn: Function) -> Role | None:
+        return self.roles.get(fn.role_id) if fn.role_id is not None else None
+
+    def resource(self, resource_id: str | None) -> Resource | None:
+        return self.resources.get(resource_id) if resource_id is not None else None
+
+    def function(self, function_id: str | None) -> Function | None:
+        return self.functions.get(function_id) if function_id is not None else None
+
+    def api(self, api_id: str | None) -> Api | None:
+        return self.apis.get(api_id) if api_id is not None else None
+
+
+_last_index: tuple[Application, AppIndex] | None = None
+
+
+def index(app: Application) -> AppIndex:
+    """The index of ``app`` (cached for the application the rules are currently checking)."""
+    global _last_index
+    cached = _last_index
+    if cached is not None and cached[0] is app:
+        return cached[1]
+    built = _build_index(app)
+    _last_index = (app, built)
+    return built
+
+
+def _build_index(app: Application) -> AppIndex:
+    roles = {r.id: r for r in app.roles}
+    resources = {r.id: r for r in app.resources}
+    role_users: dict[str, dict[str, Function]] = {r.id: {} for r in app.roles}
+    by_id = {f.id: f for f in app.functions}
+    for r in app.roles:
+        for fid in r.functions:
+            if fid in by_id:
+                role_users[r.id][fid] = by_id[fid]
+    role_refs = {r.id: {ref for st in r.statements for ref in _refs(st.resources)} for r in app.roles}
+    resource_users: dict[str, dict[str, Function]] = {}
+    api_routes: dict[str, list[tuple[Function, Trigger]]] = {}
+    for fn in app.functions:
+        used: set[str] = set(_refs(fn.environment.values()))
+        for t in fn.triggers:
+            if t.source_id:
+                used.add(t.source_id)
+            if t.api_id:
+                api_routes.setdefault(t.api_id, []).append((fn, t))
+        if fn.role_id is not None and fn.role_id in roles:
+            role_users[fn.role_id][fn.id] = fn
+            used |= role_refs[fn.role_id]
+        for rid in used:
+            resource_users.setdefault(rid, {})[fn.id] = fn
+    order = {f.id: i for i, f in enumerate(app.functions)}
+
+    def ordered(fns: dict[str, Function]) -> list[Function]:
+        return sorted(fns.values(), key=lambda f: order[f.id])
+
+    return AppIndex(functions=by_id, roles=roles, resources=resources, apis={a.id: a for a in app.apis},
+                    role_users={k: ordered(v) for k, v in role_users.items()},
+                    resource_users={k: ordered(v) for k, v in resource_users.items()},
+                    api_routes=api_routes)
+
+
 # ---------------------------------------------------------------- roles and functions
 
 
 def role_functions(app: Application, role: Role) -> list[Function]:
     """Functions that assume ``role`` (from the role's list and from each function's role_id)."""
-    ids = set(role.functions) | {f.id for f in app.functions if f.role_id == role.id}
-    return [f for f in app.functions if f.id in ids]
+    return list(index(app).role_users.get(role.id, ()))
 
 
 def role_subject(app: Application, role: Role) -> tuple[Function | None, str]:
@@ -77,7 +155,7 @@ def any_public(fns: Iterable[Function]) -> bool:
 
 
 def routes_of(app: Application, api: Api) -> list[tuple[Function, Trigger]]:
-    return [(fn, t) for fn in app.functions for t in fn.triggers if t.api_id == api.id]
+    return list(index(app).api_routes.get(api.id, ()))
 
 
 def route_is_public(trigger: Trigger) -> bool:
@@ -103,24 +181,15 @@ def statement_refs(statement: Statement) -> set[str]:
 
 def functions_using(app: Application, resource: Resource) -> list[Function]:
     """Functions triggered by ``resource`` or referring to it in their environment or role."""
-    users: list[Function] = []
-    for fn in app.functions:
-        uses = any(t.source_id == resource.id for t in fn.triggers)
-        uses = uses or resource.id in set(_refs(fn.environment.values()))
-        if not uses:
-            role = app.role_of(fn)
-            if role is not None:
-                uses = any(resource.id in statement_refs(s) for s in role.statements)
-        if uses:
-            users.append(fn)
-    return users
+    return list(index(app).resource_users.get(resource.id, ()))
 
 
 def trigger_sources(app: Application, *kinds: TriggerKind) -> Iterator[tuple[Function, Trigger, Resource]]:
     """(function, trigger, source resource) for triggers whose source is defined in the app."""
+    idx = index(app)
     for fn in app.functions:
         for t in fn.triggers_of(*kinds):
-            res = app.resource(t.source_id)
+            res = idx.resource(t.source_id)
             if res is not None:
                 yield fn, t, res
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from faasguard.analyzers.base import Rule
 from faasguard.analyzers.registry import register_rule
-from faasguard.analyzers.rules._common import label
+from faasguard.analyzers.rules._common import index, label
 from faasguard.model import Application, Finding, Severity
 
 
@@ -33,7 +33,7 @@ class ServicePermissionWithoutSource(Rule):
                 continue
             if perm.source_arn is not None or perm.source_account is not None:
                 continue
-            fn = app.function(perm.function_id) if perm.function_id else None
+            fn = index(app).function(perm.function_id)
             who = label(fn) if fn is not None else (perm.function_id or "a function")
             yield self.finding(fn or perm.function_id, perm.location,
                                f"{who}: {perm.principal} may invoke it for any account's resources (no "

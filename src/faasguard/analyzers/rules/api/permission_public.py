@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from faasguard.analyzers.base import Rule
 from faasguard.analyzers.registry import register_rule
-from faasguard.analyzers.rules._common import label
+from faasguard.analyzers.rules._common import index, label
 from faasguard.model import Application, Finding, Severity
 
 
@@ -32,7 +32,7 @@ class PermissionToEveryone(Rule):
                 continue
             if perm.source_arn is not None or perm.source_account is not None or perm.principal_org_id is not None:
                 continue
-            fn = app.function(perm.function_id) if perm.function_id else None
+            fn = index(app).function(perm.function_id)
             if (perm.function_url_auth_type or "").upper() == "NONE" and fn is not None and fn.url is not None:
                 continue  # the public function URL itself is FG-API-002's finding
             who = label(fn) if fn is not None else (perm.function_id or "a function")

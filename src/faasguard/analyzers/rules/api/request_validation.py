@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from faasguard.analyzers.base import Rule
 from faasguard.analyzers.registry import register_rule
-from faasguard.analyzers.rules._common import label, route_is_public
+from faasguard.analyzers.rules._common import index, label, route_is_public
 from faasguard.model import Application, Finding, Severity, TriggerKind
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "ANY", "*"})
@@ -33,7 +33,7 @@ class PublicRouteWithoutRequestValidation(Rule):
             for t in fn.triggers_of(TriggerKind.REST_API):
                 if not route_is_public(t) or (t.method or "ANY").upper() not in BODY_METHODS:
                     continue
-                api = app.api(t.api_id)
+                api = index(app).api(t.api_id)
                 if t.request_validation or (api is not None and api.request_validation):
                     continue
                 yield self.finding(fn, t.location,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from faasguard.analyzers.base import Rule
 from faasguard.analyzers.registry import register_rule
-from faasguard.analyzers.rules._common import label
+from faasguard.analyzers.rules._common import index, label
 from faasguard.model import Application, Finding, Function, Severity
 
 # Environment names that point at a network database or cache.
@@ -32,10 +32,10 @@ def _reasons(app: Application, fn: Function) -> list[str]:
     reasons = [f"environment {n}" for n in sorted(fn.environment)
                if _DATASTORE_ENV.search(n) or _DATASTORE_URL_ENV.match(n)]
     for name, value in sorted(fn.environment.items()):
-        res = app.resource(value.ref) if value.ref else None
+        res = index(app).resource(value.ref or None)
         if res is not None and res.type.startswith(_DATASTORE_TYPES) and f"environment {name}" not in reasons:
             reasons.append(f"environment {name} -> {res.id}")
-    role = app.role_of(fn)
+    role = index(app).role_of(fn)
     if role is not None:
         for st in role.allow_statements:
             for action in st.actions:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from faasguard.analyzers.base import Rule
 from faasguard.analyzers.registry import register_rule
-from faasguard.analyzers.rules._common import label
+from faasguard.analyzers.rules._common import index, label
 from faasguard.model import Application, Finding, Severity
 
 
@@ -30,7 +30,7 @@ class LogGroupWithoutRetention(Rule):
         for fn in app.functions:
             if fn.log_retention_days is not None:
                 continue
-            group = app.resource(fn.log_group_id)
+            group = index(app).resource(fn.log_group_id)
             if group is not None:
                 if group.retention_days is not None:
                     continue

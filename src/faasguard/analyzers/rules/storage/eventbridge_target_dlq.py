@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from faasguard.analyzers.base import Rule
 from faasguard.analyzers.registry import register_rule
-from faasguard.analyzers.rules._common import label
+from faasguard.analyzers.rules._common import index, label
 from faasguard.analyzers.rules.storage._sources import trigger_has_dlq
 from faasguard.model import Application, Finding, Severity, TriggerKind
 
@@ -28,7 +28,7 @@ class EventBridgeTargetWithoutDlq(Rule):
     def check(self, app: Application) -> Iterator[Finding]:
         for fn in app.functions:
             for t in fn.triggers_of(TriggerKind.EVENTBRIDGE):
-                rule_res = app.resource(t.source_id)
+                rule_res = index(app).resource(t.source_id)
                 if trigger_has_dlq(t) or (rule_res is not None and rule_res.dead_letter):
                     continue
                 src = t.source_id or "rule"
