@@ -158,6 +158,16 @@ def routes_of(app: Application, api: Api) -> list[tuple[Function, Trigger]]:
     return list(index(app).api_routes.get(api.id, ()))
 
 
+def api_subject(app: Application, api: Api) -> tuple[Function | None, str, bool]:
+    """For an API finding: the function it belongs to (when the API serves only one), the API's
+    name with the functions it serves, and whether any of its routes is public."""
+    routes = routes_of(app, api)
+    fns = list({fn.id: fn for fn, _ in routes}.values())
+    served = f" (serves {', '.join(label(f) for f in fns)})" if fns else ""
+    public = any(route_is_public(t) for _, t in routes)
+    return (fns[0] if len(fns) == 1 else None), f"{api.name or api.id}{served}", public
+
+
 def route_is_public(trigger: Trigger) -> bool:
     return trigger.trust is Trust.PUBLIC and trigger.authorizer is None and not trigger.api_key_required
 

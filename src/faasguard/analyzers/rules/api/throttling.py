@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from faasguard.analyzers.base import Rule
 from faasguard.analyzers.registry import register_rule
-from faasguard.analyzers.rules._common import label, route_is_public, routes_of
+from faasguard.analyzers.rules._common import api_subject, routes_of
 from faasguard.model import Api, Application, Finding, Severity, Throttling
 
 
@@ -41,10 +41,7 @@ class ApiWithoutThrottling(Rule):
         for api in app.apis:
             if _throttled(app, api):
                 continue
-            routes = routes_of(app, api)
-            public = any(route_is_public(t) for _, t in routes)
-            fns = list({fn.id: fn for fn, _ in routes}.values())
-            served = f" (serves {', '.join(label(f) for f in fns)})" if fns else ""
-            yield self.finding(fns[0] if len(fns) == 1 else None, api.loc("throttling"),
-                               f"API {api.name or api.id}{served}: no throttling or usage plan",
-                               key="throttling", severity=Severity.MEDIUM if public else Severity.LOW)
+            fn, name, public = api_subject(app, api)
+            yield self.finding(fn, api.loc("throttling"), f"API {name}: no throttling or usage plan",
+                               key="throttling", evidence={"resource": api.id},
+                               severity=Severity.MEDIUM if public else Severity.LOW)

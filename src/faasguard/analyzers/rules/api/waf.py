@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from faasguard.analyzers.base import Rule
 from faasguard.analyzers.registry import register_rule
-from faasguard.analyzers.rules._common import api_is_private, label, route_is_public, routes_of
+from faasguard.analyzers.rules._common import api_is_private, api_subject
 from faasguard.model import ApiKind, Application, Finding, Severity
 
 
@@ -30,10 +30,6 @@ class RestApiWithoutWaf(Rule):
         for api in app.apis:
             if api.kind is not ApiKind.REST or api_is_private(api) or api.waf:
                 continue
-            routes = routes_of(app, api)
-            public = any(route_is_public(t) for _, t in routes)
-            fns = list({fn.id: fn for fn, _ in routes}.values())
-            served = f" (serves {', '.join(label(f) for f in fns)})" if fns else ""
-            yield self.finding(fns[0] if len(fns) == 1 else None, api.loc("waf"),
-                               f"REST API {api.name or api.id}{served}: no WAF web ACL", key="waf",
-                               severity=Severity.MEDIUM if public else Severity.LOW)
+            fn, name, public = api_subject(app, api)
+            yield self.finding(fn, api.loc("waf"), f"REST API {name}: no WAF web ACL", key="waf",
+                               evidence={"resource": api.id}, severity=Severity.MEDIUM if public else Severity.LOW)

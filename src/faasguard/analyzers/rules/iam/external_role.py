@@ -32,4 +32,4 @@ class ExternalRole(Rule):
                 arn = f" ({role.arn})" if role.arn is not None else ""
                 yield self.finding(fn, role.location,
                                    f"{who}: role{arn} is defined outside the application; its permissions were "
-                                   f"not checked", key=f"{role.id}:external")
+                                   f"not checked", key=f"{role.id}:external", evidence={"resource": role.id})

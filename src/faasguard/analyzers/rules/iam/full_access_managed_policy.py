@@ -48,4 +48,5 @@ class FullAccessManagedPolicy(Rule):
                 else:
                     continue
                 yield self.finding(fn, mp.location, f"{who}: managed policy {name} is attached",
+                                   evidence={"resource": role.id},
                                    key=f"{role.id}:{name}", severity=sev)

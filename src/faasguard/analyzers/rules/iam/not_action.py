@@ -31,9 +31,11 @@ class AllowWithNotActionOrNotResource(Rule):
                 if st.not_actions:
                     yield self.finding(fn, st.location,
                                        f"{who}: Allow with NotAction ({', '.join(st.not_actions)}) allows every "
-                                       f"other action", key=f"{role.id}:NotAction:{','.join(sorted(st.not_actions))}")
+                                       f"other action", evidence={"resource": role.id},
+                                   key=f"{role.id}:NotAction:{','.join(sorted(st.not_actions))}")
                 elif st.not_resources:
                     yield self.finding(fn, st.location,
                                        f"{who}: Allow with NotResource allows the actions on every other resource",
-                                       key=f"{role.id}:NotResource:{','.join(sorted(st.actions))}",
+                                       evidence={"resource": role.id},
+                                   key=f"{role.id}:NotResource:{','.join(sorted(st.actions))}",
                                        severity=Severity.MEDIUM)

@@ -51,4 +51,4 @@ class IamRoleWithoutBoundary(Rule):
                 fn, who = role_subject(app, role)
                 yield self.finding(fn, role.location,
                                    f"{who}: can change IAM ({', '.join(sorted(set(actions))[:4])}) and has no "
-                                   f"permissions boundary", key=f"{role.id}:boundary")
+                                   f"permissions boundary", key=f"{role.id}:boundary", evidence={"resource": role.id})

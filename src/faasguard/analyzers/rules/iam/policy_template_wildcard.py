@@ -32,4 +32,5 @@ class PolicyTemplateWildcard(Rule):
                 if wild:
                     yield self.finding(fn, tpl.location,
                                        f"{who}: {tpl.name} with {', '.join(f'{k}: *' for k in wild)} applies to "
-                                       f"every resource", key=f"{role.id}:{tpl.name}:{','.join(wild)}")
+                                       f"every resource", evidence={"resource": role.id},
+                                   key=f"{role.id}:{tpl.name}:{','.join(wild)}")

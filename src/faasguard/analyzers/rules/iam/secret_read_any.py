@@ -35,4 +35,5 @@ class SecretReadOnAnyResource(Rule):
                 reads = [a for a in st.actions if reads_secrets(a)]
                 if reads:
                     yield self.finding(fn, st.location, f"{who}: {', '.join(reads)} allowed on every resource ('*')",
-                                       key=f"{role.id}:{','.join(sorted(reads))}")
+                                       evidence={"resource": role.id},
+                                   key=f"{role.id}:{','.join(sorted(reads))}")

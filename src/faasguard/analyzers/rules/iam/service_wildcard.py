@@ -35,5 +35,6 @@ class ServiceWildcardAction(Rule):
                     continue
                 sensitive = any(split(a)[0] in SENSITIVE_SERVICES for a in wild)
                 yield self.finding(fn, st.location, f"{who}: statement allows {', '.join(wild)}",
+                                   evidence={"resource": role.id},
                                    key=f"{role.id}:{','.join(sorted(wild))}",
                                    severity=Severity.HIGH if sensitive else Severity.MEDIUM)

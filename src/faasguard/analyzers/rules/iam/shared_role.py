@@ -35,4 +35,5 @@ class SharedRole(Rule):
             yield self.finding(None, role.location,
                                f"role {role.name or role.id} is shared by {len(fns)} functions: "
                                f"{', '.join(label(f) for f in fns)}", key=f"{role.id}:shared",
+                               evidence={"resource": role.id},
                                severity=Severity.MEDIUM if public else Severity.LOW)

@@ -46,5 +46,6 @@ class WriteOnAnyResource(Rule):
                     continue
                 escalation = any(is_permission_management(a) for a in risky)
                 yield self.finding(fn, st.location, f"{who}: {', '.join(risky)} allowed on every resource ('*')",
+                                   evidence={"resource": role.id},
                                    key=f"{role.id}:{','.join(sorted(risky))}",
                                    severity=Severity.HIGH if escalation else Severity.MEDIUM)

@@ -33,5 +33,6 @@ class WildcardAction(Rule):
                     admin = st.on_any_resource
                     what = "every action on every resource (administrator)" if admin else "every action"
                     yield self.finding(fn, st.location, f"{who}: statement allows {what}",
-                                       key=f"{role.id}:{st.sid or st.policy_name}:*",
+                                       evidence={"resource": role.id},
+                                   key=f"{role.id}:{st.sid or st.policy_name}:*",
                                        severity=Severity.CRITICAL if admin else Severity.HIGH)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from faasguard.analyzers.base import Rule
 from faasguard.analyzers.registry import register_rule
-from faasguard.analyzers.rules._common import label, routes_of
+from faasguard.analyzers.rules._common import api_subject
 from faasguard.model import Application, Finding, Severity
 
 
@@ -29,7 +29,6 @@ class ApiWithoutAccessLogging(Rule):
         for api in app.apis:
             if api.access_logging:
                 continue
-            fns = list({fn.id: fn for fn, _ in routes_of(app, api)}.values())
-            served = f" (serves {', '.join(label(f) for f in fns)})" if fns else ""
-            yield self.finding(fns[0] if len(fns) == 1 else None, api.loc("access_logging"),
-                               f"API {api.name or api.id}{served}: no access logging", key="access_logging")
+            fn, name, _ = api_subject(app, api)
+            yield self.finding(fn, api.loc("access_logging"), f"API {name}: no access logging",
+                               key="access_logging", evidence={"resource": api.id})

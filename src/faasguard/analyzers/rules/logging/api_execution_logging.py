@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from faasguard.analyzers.base import Rule
 from faasguard.analyzers.registry import register_rule
-from faasguard.analyzers.rules._common import label, routes_of
+from faasguard.analyzers.rules._common import api_subject
 from faasguard.model import ApiKind, Application, Finding, Severity
 
 
@@ -30,7 +30,6 @@ class ApiWithoutExecutionLogging(Rule):
         for api in app.apis:
             if api.kind not in (ApiKind.REST, ApiKind.WEBSOCKET) or api.execution_logging:
                 continue
-            fns = list({fn.id: fn for fn, _ in routes_of(app, api)}.values())
-            served = f" (serves {', '.join(label(f) for f in fns)})" if fns else ""
-            yield self.finding(fns[0] if len(fns) == 1 else None, api.loc("execution_logging"),
-                               f"API {api.name or api.id}{served}: no execution logging", key="execution_logging")
+            fn, name, _ = api_subject(app, api)
+            yield self.finding(fn, api.loc("execution_logging"), f"API {name}: no execution logging",
+                               key="execution_logging", evidence={"resource": api.id})

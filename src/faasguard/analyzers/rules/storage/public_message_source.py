@@ -30,4 +30,4 @@ class PublicMessageSource(Rule):
                 fn, names = subject(fns)
                 yield self.finding(fn, res.loc("public"),
                                    f"{res.kind.value} {resource_name(res)} accepts messages from anyone and triggers "
-                                   f"{names}", key=f"{res.id}:public")
+                                   f"{names}", key=f"{res.id}:public", evidence={"resource": res.id})

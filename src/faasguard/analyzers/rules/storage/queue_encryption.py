@@ -30,4 +30,4 @@ class UnencryptedQueue(Rule):
                 fn, names = subject(fns)
                 yield self.finding(fn, res.loc("encrypted"),
                                    f"queue {resource_name(res)} (used by {names}) has encryption disabled",
-                                   key=f"{res.id}:encrypted")
+                                   key=f"{res.id}:encrypted", evidence={"resource": res.id})

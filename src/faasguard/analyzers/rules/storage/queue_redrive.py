@@ -31,4 +31,4 @@ class QueueWithoutRedrive(Rule):
             fn, names = subject(fns)
             yield self.finding(fn, res.loc("dead_letter"),
                                f"queue {resource_name(res)} triggers {names} and has no redrive policy",
-                               key=f"{res.id}:dead_letter")
+                               key=f"{res.id}:dead_letter", evidence={"resource": res.id})

@@ -30,4 +30,4 @@ class UnencryptedStream(Rule):
             fn, names = subject(fns)
             yield self.finding(fn, res.loc("encrypted"),
                                f"stream {resource_name(res)} (used by {names}) is not encrypted",
-                               key=f"{res.id}:encrypted")
+                               key=f"{res.id}:encrypted", evidence={"resource": res.id})

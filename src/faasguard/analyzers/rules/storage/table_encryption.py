@@ -32,4 +32,4 @@ class TableWithoutKmsEncryption(Rule):
             fn, names = subject(fns)
             yield self.finding(fn, res.loc("encrypted"),
                                f"table {resource_name(res)} (used by {names}) is not encrypted with a KMS key",
-                               key=f"{res.id}:encrypted")
+                               key=f"{res.id}:encrypted", evidence={"resource": res.id})

@@ -31,4 +31,4 @@ class UnencryptedTopic(Rule):
             fn, names = subject(fns)
             yield self.finding(fn, res.loc("encrypted"),
                                f"topic {resource_name(res)} (used by {names}) is not encrypted",
-                               key=f"{res.id}:encrypted")
+                               key=f"{res.id}:encrypted", evidence={"resource": res.id})

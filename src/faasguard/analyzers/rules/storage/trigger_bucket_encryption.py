@@ -33,4 +33,4 @@ class TriggerBucketWithoutEncryption(Rule):
             fn, names = subject(fns)
             yield self.finding(fn, res.loc("encrypted"),
                                f"bucket {resource_name(res)} triggers {names} and declares no encryption",
-                               key=f"{res.id}:encrypted")
+                               key=f"{res.id}:encrypted", evidence={"resource": res.id})

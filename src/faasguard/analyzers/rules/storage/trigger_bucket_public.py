@@ -31,4 +31,4 @@ class PublicTriggerBucket(Rule):
                 fn, names = subject(fns)
                 yield self.finding(fn, res.loc("public"),
                                    f"bucket {resource_name(res)} is public and triggers {names}",
-                                   key=f"{res.id}:public")
+                                   key=f"{res.id}:public", evidence={"resource": res.id})

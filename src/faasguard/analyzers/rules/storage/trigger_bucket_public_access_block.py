@@ -32,4 +32,4 @@ class TriggerBucketWithoutPublicAccessBlock(Rule):
             fn, names = subject(fns)
             yield self.finding(fn, res.loc("public_access_blocked"),
                                f"bucket {resource_name(res)} triggers {names} and has no complete Block Public Access",
-                               key=f"{res.id}:public_access_blocked")
+                               key=f"{res.id}:public_access_blocked", evidence={"resource": res.id})
