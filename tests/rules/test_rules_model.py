@@ -196,7 +196,8 @@ def test_route_authorizer_per_route() -> None:
     ws_connect = trigger(TriggerKind.WEBSOCKET, line=25, path="$connect")
     f = fn("Orders", triggers=(public, authed, preflight, ws_msg, ws_connect))
     found = run("FG-API-001", app(functions=(f,)))
-    assert [(x.location.line, x.message.split(":")[0]) for x in found] == [(21, "GET /orders"), (25, "ANY $connect")]
+    assert [(x.location.line, x.message.split(":")[0]) for x in found] == [(21, "GET /orders"),
+                                                                           (25, "WebSocket $connect")]
 
 
 def test_request_validation_only_for_public_rest_bodies() -> None:

@@ -40,7 +40,8 @@ class RouteWithoutAuthorizer(Rule):
         for fn in app.functions:
             for t in fn.triggers_of(*ROUTE_KINDS):
                 if route_is_public(t) and _needs_auth(t):
-                    where = "ALB " + t.route if t.kind is TriggerKind.ALB else t.route
+                    where = {TriggerKind.ALB: f"ALB {t.route}",
+                             TriggerKind.WEBSOCKET: f"WebSocket {t.path or t.route}"}.get(t.kind, t.route)
                     yield self.finding(fn, t.location,
                                        f"{where}: no authorizer; anyone can invoke {label(fn)}",
                                        key=f"{t.kind.value}:{t.route}")
