@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from faasguard.loaders import LoadOptions
 from faasguard.loaders.document import load_document
-from faasguard.loaders.serverless.variables import MAX_VARIABLE_DEPTH, FileMark, Resolver, split_template
+from faasguard.loaders.serverless.variables import (
+    MAX_EXPANDED_NODES,
+    MAX_VARIABLE_DEPTH,
+    FileMark,
+    Resolver,
+    iter_values,
+    split_template,
+)
 from faasguard.model import ErrorKind, Value, ValueKind
 
 
@@ -297,3 +305,16 @@ def test_unknown_nested_part_makes_the_whole_variable_unknown(tmp_path):
     c = data["custom"]["c"]
     assert isinstance(c, Value) and c.kind is ValueKind.SSM and c.raw == "${self:custom.${ssm:/x}}"
     assert r.included == {}
+
+
+def test_exponential_variable_expansion_is_bounded(tmp_path):
+    levels = ["  l0: [x, y]"] + [f"  l{i}:\n    - ${{self:custom.l{i - 1}}}\n    - ${{self:custom.l{i - 1}}}"
+                                 for i in range(1, 40)]
+    started = time.perf_counter()
+    data, r = resolve(tmp_path, "service: s\nprovider: aws\ncustom:\n" + "\n".join(levels) + "\n")
+    assert time.perf_counter() - started < 30
+    top = data["custom"]["l39"]
+    assert any(v.kind is ValueKind.UNRESOLVED for v in iter_values(top))
+    assert top.weight <= MAX_EXPANDED_NODES
+    assert [e.kind for e in r.errors] == [ErrorKind.UNSAFE]
+    assert "expand to more than" in r.errors[0].message

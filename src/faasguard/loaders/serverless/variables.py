@@ -31,6 +31,9 @@ from faasguard.model import ErrorKind, Location, ScanError, Value, ValueKind
 
 MAX_VARIABLE_DEPTH = 40  # nested/recursive variable resolutions before we give up on a value
 MAX_INCLUDED_FILES = 200
+# Nodes that ${self:}/${file()} substitutions may add in total: references to references can
+# otherwise expand exponentially (a "billion laughs" made of variables).
+MAX_EXPANDED_NODES = 2_000_000
 _STRUCTURED_SUFFIXES = (".yml", ".yaml", ".json")
 # ``${source:``, ``${source(params):`` or ``${source(params)}``; not ``${AWS::Region}`` or ``${Bucket.Arn}``
 # (those belong to Fn::Sub and are left as written).
@@ -65,22 +68,24 @@ class FileMark:
 class MarkedDict(dict):  # type: ignore[type-arg]
     """A resolved mapping with marks (like cfn-lint's nodes, lighter) and its key nodes by name."""
 
-    __slots__ = ("start_mark", "end_mark", "key_nodes")
+    __slots__ = ("start_mark", "end_mark", "key_nodes", "weight")
 
     def __init__(self, start_mark: FileMark, end_mark: FileMark) -> None:
         super().__init__()
         self.start_mark = start_mark
         self.end_mark = end_mark
         self.key_nodes: dict[str, Any] = {}
+        self.weight = 1  # nodes in this subtree once shared substitutions are expanded
 
 
 class MarkedList(list):  # type: ignore[type-arg]
-    __slots__ = ("start_mark", "end_mark")
+    __slots__ = ("start_mark", "end_mark", "weight")
 
     def __init__(self, items: list[Any], start_mark: FileMark, end_mark: FileMark) -> None:
         super().__init__(items)
         self.start_mark = start_mark
         self.end_mark = end_mark
+        self.weight = 1 + sum(getattr(i, "weight", 1) for i in items)
 
 
 class MarkedStr(str):
@@ -254,6 +259,7 @@ class Resolver:
     # inside them while the include itself is still being resolved
     _raw_override: dict[tuple[str | int, ...], tuple[Any, str]] = field(default_factory=dict)
     _depth: int = 0
+    _expanded: int = 0
     _stage: str | None = None
     _stage_busy: bool = False
     _error_keys: set[tuple[str, int, str]] = field(default_factory=set)
@@ -330,7 +336,9 @@ class Resolver:
                 mark = _mark(key, file)
                 new_key = MarkedStr(k, mark, mark)
                 key_nodes[k] = new_key
-                out[new_key] = self._resolve_child(path + (k,), value, file)
+                child = self._resolve_child(path + (k,), value, file)
+                out.weight += getattr(child, "weight", 1)
+                out[new_key] = child
             return out
         if isinstance(raw, list):
             items = [self._resolve_child(path + (i,), v, file) for i, v in enumerate(raw)]
@@ -356,6 +364,15 @@ class Resolver:
             return MarkedStr(text, mark, mark)
         if len(parts) == 1 and parts[0].is_var:
             value = self._resolve_variable(parts[0].text, scope)
+            weight = getattr(value, "weight", 0)
+            if weight:
+                self._expanded += weight
+                if self._expanded > MAX_EXPANDED_NODES:
+                    if self._expanded - weight <= MAX_EXPANDED_NODES:  # reported once
+                        self._error(scope, f"variables expand to more than {MAX_EXPANDED_NODES:,} nodes; "
+                                           "the rest were not expanded", ErrorKind.UNSAFE)
+                    self._expanded -= weight
+                    return Value.unresolved(text, scope.location())
             if isinstance(value, str) and not isinstance(getattr(value, "start_mark", None), FileMark):
                 return MarkedStr(value, scope.mark(), scope.mark())
             return value
