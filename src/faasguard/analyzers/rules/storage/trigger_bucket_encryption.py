@@ -24,7 +24,8 @@ class TriggerBucketWithoutEncryption(Rule):
     cwe = ("CWE-311",)
     references = ("CSA-SAS-3", "OWASP-SLS-A3")
     remediation = ("Add BucketEncryption with SSE-KMS (a customer-managed key) or at least AES256, and a bucket "
-                   "policy that denies unencrypted uploads.")
+                   "policy that denies unencrypted uploads (for a bucket serverless creates from an s3 event: in "
+                   "provider.s3.<bucket> or resources.Resources.S3Bucket<Name>).")
 
     def check(self, app: Application) -> Iterator[Finding]:
         for res, fns in sources_by_resource(app, TriggerKind.S3):

@@ -23,7 +23,8 @@ class TriggerBucketWithoutPublicAccessBlock(Rule):
     cwe = ("CWE-284",)
     references = ("CSA-SAS-3", "OWASP-SLS-A6", "AWS-FSBP-S3.8")
     remediation = ("Add PublicAccessBlockConfiguration with BlockPublicAcls, BlockPublicPolicy, IgnorePublicAcls "
-                   "and RestrictPublicBuckets all true.")
+                   "and RestrictPublicBuckets all true (for a bucket serverless creates from an s3 event: in "
+                   "provider.s3.<bucket> or resources.Resources.S3Bucket<Name>).")
 
     def check(self, app: Application) -> Iterator[Finding]:
         for res, fns in sources_by_resource(app, TriggerKind.S3):
