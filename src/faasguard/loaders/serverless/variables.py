@@ -260,6 +260,7 @@ class Resolver:
     _raw_override: dict[tuple[str | int, ...], tuple[Any, str]] = field(default_factory=dict)
     _depth: int = 0
     _expanded: int = 0
+    _expansion_reported: bool = False
     _stage: str | None = None
     _stage_busy: bool = False
     _error_keys: set[tuple[str, int, str]] = field(default_factory=set)
@@ -368,7 +369,8 @@ class Resolver:
             if weight:
                 self._expanded += weight
                 if self._expanded > MAX_EXPANDED_NODES:
-                    if self._expanded - weight <= MAX_EXPANDED_NODES:  # reported once
+                    if not self._expansion_reported:
+                        self._expansion_reported = True
                         self._error(scope, f"variables expand to more than {MAX_EXPANDED_NODES:,} nodes; "
                                            "the rest were not expanded", ErrorKind.UNSAFE)
                     self._expanded -= weight
