@@ -137,14 +137,21 @@ def base64_payloads(text: str, limit: int = 3) -> list[str]:
     found: list[str] = []
     for m in _BASE64_TOKEN.finditer(text):
         token = m.group(0)
-        if token.isalpha() and (token.islower() or token.isupper()):
-            continue  # plain words, not base64
+        if not _looks_like_base64(token):
+            continue
         decoded = _b64(token)
         if decoded is not None:
             found.append(decoded)
             if len(found) >= limit:
                 break
     return found
+
+
+def _looks_like_base64(token: str) -> bool:
+    """Base64 of text mixes upper and lower case (hex digests, UUIDs and plain words do not)."""
+    has_upper = any(c.isupper() for c in token)
+    has_lower = any(c.islower() for c in token)
+    return has_upper and has_lower or token.endswith("=")
 
 
 def base64_bytes(token: str) -> bytes | None:

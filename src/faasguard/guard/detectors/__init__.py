@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from faasguard.guard.decode import base64_payloads, sql_form, variants
 from faasguard.guard.detection import Detection
+from faasguard.guard.detectors.cmdi import _first_word_is_binary as _cmd_first_word
 from faasguard.guard.detectors.cmdi import detect_cmdi
 from faasguard.guard.detectors.markup import detect_markup
 from faasguard.guard.detectors.nosql import detect_nosqli
@@ -31,19 +32,124 @@ DETECTORS: dict[str, Detector] = {
     "markup": detect_markup,  # xxe, jndi, ssi, crlf, prototype pollution, inline php
 }
 
-# Strings made only of these characters cannot carry any payload the detectors look for
-# (no quotes, brackets, operators, separators or encodings), except SQL keyword runs, which
-# _KEYWORDS catches.
-_INERT = re.compile(r"[\w \t.,:@+\-/]*\Z")
-_KEYWORDS = re.compile(
-    r"\b(?:union|select|sleep|benchmark|waitfor|or|and|xor|having|order|exec|drop|insert|delete|update|"
-    r"like|rlike|regexp|into|from|whoami|uname|ifconfig|ipconfig|wget|curl|bash|sh|nc|ping|id|ls|"
-    r"passwd|etc|proc|win|boot|system32|rO0AB|gAS|aced|runtime|processbuilder|metadata|instance|"
-    r"transformer|factory|closure|py|java|jndi|return|this|db|dir|net|cat|type|echo|set|for|if)\b|"
-    r"__|\.\.|://|0x|^\w+\Z|(?:^|/)\.\w",
-    re.IGNORECASE,
-)
 MAX_TEXT_CHARS = 65536
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
+
+# Gates: cheap checks (one character-class scan, substring tests, set lookups on the words of
+# the value) that say whether a detector can possibly fire. Each gate is a superset of what
+# its detector matches; most ordinary values fail every gate and cost a few microseconds.
+_SQL_CHARS = re.compile(r"['\"`;#=<>(@]|--|/\*")
+_SQL_WORDS = frozenset({"union", "select", "sleep", "benchmark", "waitfor", "exec", "execute", "order", "group",
+                        "having", "drop", "insert", "delete", "update", "rlike", "regexp", "information_schema",
+                        "outfile", "dumpfile", "infile", "xp_cmdshell", "pg_sleep", "declare", "sp_executesql",
+                        "sp_oacreate", "dbms_pipe", "utl_inaddr", "utl_http"})
+_XSS_CHARS = re.compile(r"[<>]|script|on[a-z]+\s*=|data\s*:|expression\s*\(|-moz-binding|behavior\s*:|"
+                        r"(?:alert|prompt|confirm|eval|settimeout|setinterval|atob|fetch)\s*[(`]|document\s*\.|"
+                        r"window\s*[.\[]|location\s*\.|fromcharcode|innerhtml|(?:self|top)\s*\[|\[\s*['\"]alert")
+_CMD_CHARS = re.compile(r"[;&|`$\n\r<>{}\\]|/[^\s/]*[?*\[]|%[a-z_0-9~]+%|%0a|/s?bin/|/dev/(?:tcp|udp)|"
+                        r"\bfor\s+/|\bif\s*/i|exist|errorlevel|defined|new-object|\(\)\s*\{", re.IGNORECASE)
+_CMD_WORDS = frozenset({"system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "execsync",
+                        "spawnsync", "execfile", "child_process", "processbuilder", "getruntime", "fsockopen",
+                        "socket", "iex", "invoke", "alias", "goto", "powershell", "cmd", "bash", "sh", "ksh", "zsh",
+                        "nc", "subprocess", "__import__", "net", "cmd_exe", "certutil", "wget", "curl"})
+_PATH_CHARS = re.compile(r"\.\.|\./|[\\%\x00]|0x|://|^/\.|var/|\.ssh|\.aws|\.git|\.env|web-inf|meta-inf|"
+                         r"root/|home/|dev/|usr/|apache|"
+                         "[\u2215\u2044\u29f8\uff0f\u2216\ufe68\uff3c\u29f5\uefc8\uf025\u3002\uff0e\u2024\ufe52]",
+                         re.IGNORECASE)
+_PATH_WORDS = frozenset({"etc", "passwd", "shadow", "boot", "system32", "winnt", "proc", "htaccess",
+                         "htpasswd", "sam", "inetpub", "autoexec", "pagefile", "ini"})
+_SSRF_MARKERS = ("://", ":\\\\", "metadata", "instance-data", "169.254", "docker.internal", "fd00:ec2",
+                 "100.100.100.200", "192.0.0.192")
+_SSTI_CHARS = re.compile(r"[{\[]|<%|<#|#set|#foreach|@\(")
+_NOSQL_GATE = re.compile(r"\$[a-z]|\[\$|;\s*(?:return|sleep|while|do|this|db|it\s*=|var|function)|"
+                         r"(?:\|\||&&)\s*(?:return|sleep|while|this|db|['\"]?1)|db\.|this\.|sleep\s*\(|[a-z0-9]__[a-z]")
+_DESER_MARKERS = ("py/", "!!", "!ruby", "\x80", "\xac", "\x04\x08", "aced0005", "ro0ab", "gas", "gaj", "gan",
+                  "aaeaaad", "bah", "y3bvc2l4cn", "y29zcn", "y19fyn", "@type", "$type", "_$$nd_func$$_",
+                  "\\u00", "java.", "javax", "<java", "xalan", "commons", "c3p0", "gem::", "templatesimpl",
+                  "jdbcrowset", "ysoserial", "xmldecoder", "objectdataprovider", "typeconfuse", "windowsidentity",
+                  "losformatter", "transformer", "factory", "closure", "function", "process", "constructor",
+                  "require", "\ncos", "cos\n", "c__builtin__", "cposix", "cnt\n", "csubprocess", "cbuiltins")
+_DESER_PHP = re.compile(r"[oacs]:\d")
+_MARKUP_MARKERS = ("<!", "<xi", "xmlns:xi", "<esi", "${", "jndi", "proto", "constructor", "<?", "php")
+_CRLF_GATE = re.compile(r"[\r\n]\s*(?:set-cookie|location|refresh|access-control|http/)")
+
+
+# Fast path: a value with none of these characters and none of these words cannot trigger
+# any gate below (each gate's plain-word triggers are listed in _PLAIN_TRIGGERS).
+_SPECIAL = re.compile(r"[<>'\"`;#=(@$&|{}\[\]\\%\x00\r\n]|\.\.|\./|://|--|/\*|!!|0x|[^\x00-\x7f]|^/\.|"
+                      r"169\.254|100\.100\.100\.200|192\.0\.0\.192|[oacsOACS]:\d|/[^\s/]*[?*]")
+_PLAIN_TRIGGERS = frozenset({
+    # xss
+    "javascript", "vbscript", "livescript", "script", "data", "document", "window", "location", "fromcharcode",
+    "innerhtml", "behavior", "binding", "expression",
+    # cmdi (besides _CMD_WORDS and a leading binary)
+    "bin", "sbin", "dev", "exist", "errorlevel", "defined", "object",
+    # path
+    "var", "ssh", "aws", "git", "env", "web", "meta", "inf", "root", "home", "usr", "apache",
+    # ssrf
+    "metadata", "instance", "internal", "fd00",
+    # deserialization, markup
+    "py", "aced0005", "java", "javax", "xalan", "commons", "c3p0", "gem", "templatesimpl", "jdbcrowsetimpl",
+    "ysoserial", "xmldecoder", "objectdataprovider", "typeconfusedelegate", "windowsidentity", "losformatter",
+    "function", "process", "constructor", "require", "xmlns", "jndi", "php", "prototype", "ro0ab",
+})
+_B64_MARKERS = ("rO0AB", "gAS", "gAJ", "gAN", "AAEAAAD", "BAh", "Y3Bvc2l4Cn", "Y29zCn", "Y19fYn")
+_ALL_WORDS = _PLAIN_TRIGGERS  # completed below, once the family word sets exist
+
+
+def _plain(text: str, low: str) -> bool:
+    """True when no detector can fire on ``text`` (checked before any per-family gate)."""
+    if _SPECIAL.search(text):
+        return False
+    words = _WORD.findall(low)
+    if not _ALL_WORDS.isdisjoint(words) or "script" in low or "__" in low:
+        return False
+    if any(w.endswith(("transformer", "factory", "closure")) for w in words):
+        return False
+    if any(m in text for m in _B64_MARKERS):
+        return False
+    return not (words and _first_word_is_binary(low))
+
+
+def _gates(text: str) -> set[str]:
+    low = text.lower()
+    if _plain(text, low):
+        return set()
+    words: frozenset[str] | None = None
+
+    def wordset() -> frozenset[str]:
+        nonlocal words
+        if words is None:
+            words = frozenset(_WORD.findall(low))
+        return words
+
+    families: set[str] = set()
+    if _SQL_CHARS.search(text) or not _SQL_WORDS.isdisjoint(wordset()):
+        families.add("sqli")
+    if _XSS_CHARS.search(low):
+        families.add("xss")
+    if _CMD_CHARS.search(text) or not _CMD_WORDS.isdisjoint(wordset()) or _first_word_is_binary(low):
+        families.add("cmdi")
+    if _PATH_CHARS.search(text) or not _PATH_WORDS.isdisjoint(wordset()):
+        families.add("path_traversal")
+    if any(m in low for m in _SSRF_MARKERS):
+        families.add("ssrf")
+    if _SSTI_CHARS.search(text):
+        families.add("ssti")
+    if _NOSQL_GATE.search(low):
+        families.add("nosqli")
+    if any(m in low for m in _DESER_MARKERS) or _DESER_PHP.search(low):
+        families.add("deserialization")
+    if any(m in low for m in _MARKUP_MARKERS) or _CRLF_GATE.search(low):
+        families.add("markup")
+    return families
+
+
+_ALL_WORDS = _PLAIN_TRIGGERS | _SQL_WORDS | _CMD_WORDS | _PATH_WORDS
+
+
+def _first_word_is_binary(low: str) -> bool:
+    return _cmd_first_word(low.replace("'", "").replace('"', ""))
 
 
 def detect(text: str, categories: frozenset[str] | None = None) -> list[Detection]:
@@ -52,12 +158,10 @@ def detect(text: str, categories: frozenset[str] | None = None) -> list[Detectio
         return []
     if len(text) > MAX_TEXT_CHARS:
         text = text[:MAX_TEXT_CHARS]
-    if _INERT.match(text) and not _KEYWORDS.search(text):
-        return []
     found: dict[str, Detection] = {}
     forms = variants(text)
     for form in forms:
-        _run_all(form, found, categories)
+        _run_all(form, found, categories, _gates(form))
     if len(found) == 0 and "/*" in text:
         for form in forms:
             cleaned = sql_form(form)
@@ -65,14 +169,16 @@ def detect(text: str, categories: frozenset[str] | None = None) -> list[Detectio
                 _run_one("sqli", cleaned, found)
     if not found and len(text) >= 16:
         for hidden in base64_payloads(text):
-            _run_all(hidden, found, categories)
-            for form in variants(hidden)[1:]:
-                _run_all(form, found, categories)
+            for form in variants(hidden):
+                _run_all(form, found, categories, _gates(form))
     return list(found.values())
 
 
-def _run_all(form: str, found: dict[str, Detection], categories: frozenset[str] | None) -> None:
-    for family, detector in DETECTORS.items():
+def _run_all(form: str, found: dict[str, Detection], categories: frozenset[str] | None,
+             gates: set[str]) -> None:
+    for family in DETECTORS:
+        if family not in gates:
+            continue
         if categories is not None and family not in categories and family != "markup":
             continue
         if family in found:

@@ -147,6 +147,20 @@ def detect_cmdi(text: str) -> Detection | None:
     return hit
 
 
+# (rule, pattern, message, substrings of which at least one must occur for the pattern to match)
+_RULES = (
+    ("FG-CMDI-002", _SUBSTITUTION, "shell substitution or shell-only syntax",
+     ("$", "`", "<<<", "{", "()", "/dev/")),
+    ("FG-CMDI-003", _BINARY_PATH, "path to a shell or system binary", ("bin/", "cmd", "powershell")),
+    ("FG-CMDI-004", _CODE_EXEC, "call into a process-spawning API",
+     ("(", "child_process", "iex", "invoke-", "new-object")),
+    ("FG-CMDI-005", _WINDOWS, "Windows command syntax", ("for", "if", "%", "net", "copy", "set")),
+    ("FG-CMDI-006", _GLOB_PATH, "wildcard-obfuscated system path", ("/",)),
+    ("FG-CMDI-007", _SHELL_MISC, "shell or batch syntax",
+     ("$", "<(", "alias", "if", "for", "%", "goto", "sh", "nc")),
+)
+
+
 def _detect_form(text: str) -> Detection | None:
     for m in _OPERATOR_COMMAND.finditer(text):
         word = m.group("cmd").lower()
@@ -167,14 +181,10 @@ def _detect_form(text: str) -> Detection | None:
             continue
         return Detection("cmdi", "FG-CMDI-001", "", excerpt_of(text, m.start(), m.end()), "critical",
                          f"shell operator followed by command '{word}'")
-    for rule_id, pattern, message in (
-        ("FG-CMDI-002", _SUBSTITUTION, "shell substitution or shell-only syntax"),
-        ("FG-CMDI-003", _BINARY_PATH, "path to a shell or system binary"),
-        ("FG-CMDI-004", _CODE_EXEC, "call into a process-spawning API"),
-        ("FG-CMDI-005", _WINDOWS, "Windows command syntax"),
-        ("FG-CMDI-006", _GLOB_PATH, "wildcard-obfuscated system path"),
-        ("FG-CMDI-007", _SHELL_MISC, "shell or batch syntax"),
-    ):
+    low = text.lower()
+    for rule_id, pattern, message, needles in _RULES:
+        if not any(n in low for n in needles):
+            continue  # the rule's pattern cannot match without one of these substrings
         m = pattern.search(text)
         if m and rule_id == "FG-CMDI-007" and m.group(0).startswith("%") and not re.search(
             r"\b(?:if|for|set|echo|call|goto|cmd|do)\b|[&|]", text, re.IGNORECASE

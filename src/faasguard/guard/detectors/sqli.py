@@ -78,6 +78,14 @@ _SQL_ONLY_WORDS = re.compile(
     r"pg_read_file|dbms_pipe|utl_inaddr|utl_http|sys\.dba_users|information_schema\.\w+|"
     r"execute\s+immediate|into\s+(?:out|dump)file|load\s+data\s+(?:local\s+)?infile)\b",
 )
+_RAW_SQL_GATE = re.compile(r"[=@#<>]|--|/\*|;\s*\(*\s*(?:select|drop|insert|update|delete|exec|execute|declare|"
+                           r"shutdown|create|alter|truncate|waitfor|grant|call|set)\b|\b(?:union|select|sleep|benchmark|"
+                           r"waitfor|declare|exec|execute|drop|insert|delete|update|information_schema|outfile|dumpfile)\b")
+_CALL = re.compile(r"([a-z_][\w.]*)\s*\(")
+_NUMERIC_START = frozenset("0123456789)-+.")
+_LEADING_WORDS = frozenset({"and", "or", "xor", "order", "group", "having", "where", "limit", "procedure", "not",
+                            "union", "select"})
+_QUOTE_WINDOW = 400
 _KEY_PREFIX = re.compile(r"^[\w.\[\]-]{1,40}=(?=.)")
 _CATALOG = re.compile(
     r"information_schema|mysql\.user|pg_catalog|pg_shadow|sysobjects|syscolumns|sys\.all_|"
@@ -355,14 +363,19 @@ def detect_sqli(text: str) -> Detection | None:
         return Detection("sqli", "FG-SQLI-019", "", excerpt_of(text, only.start(), only.end()), "high",
                          "database-only identifier or statement")
     cat = _CATALOG.search(lowered)
-    contexts = [(lowered, False)]
+    contexts: list[tuple[str, bool]] = []
+    if _RAW_SQL_GATE.search(lowered) or lowered.lstrip()[:1] in _NUMERIC_START or \
+            lowered.lstrip().split(" ", 1)[0] in _LEADING_WORDS or _calls_sql_function(lowered):
+        contexts.append((lowered, False))
     key = _KEY_PREFIX.match(lowered)
     if key:  # "pay=AND 1=1": the part after a key is the injection point
         contexts.append((lowered[key.end() :], False))
-    if "'" in lowered:
-        contexts.append(("'" + lowered, True))
-    if '"' in lowered:
-        contexts.append(('"' + lowered, True))
+    # quote contexts: the break rules only accept a short value before the quote, so only a
+    # quote near the start matters, and only the tokens around it
+    for quote in ("'", '"'):
+        at = lowered.find(quote)
+        if 0 <= at <= 64:
+            contexts.append((quote + lowered[: at + _QUOTE_WINDOW], True))
     for ctx, quoted in contexts:
         fp, values = tokenize(ctx)
         hit = _check(fp, values, quoted)
@@ -373,6 +386,16 @@ def detect_sqli(text: str) -> Detection | None:
             return Detection("sqli", "FG-SQLI-007", "", excerpt_of(text, cat.start(), cat.end()), "high",
                              "SQL catalog access")
     return None
+
+
+def _calls_sql_function(lowered: str) -> bool:
+    if "(" not in lowered:
+        return False
+    for m in _CALL.finditer(lowered):
+        name = m.group(1)
+        if name in _SQL_FUNCTIONS or name.rsplit(".", 1)[-1] in _SQL_FUNCTIONS:
+            return True
+    return False
 
 
 def _catalog_in_sql(fp: str) -> bool:
