@@ -318,3 +318,13 @@ def test_exponential_variable_expansion_is_bounded(tmp_path):
     assert top.weight <= MAX_EXPANDED_NODES
     assert [e.kind for e in r.errors] == [ErrorKind.UNSAFE]
     assert "expand to more than" in r.errors[0].message
+
+
+def test_exponential_file_includes_are_bounded(tmp_path):
+    files = {f"f{i}.yml": f"a: ${{file(./f{i + 1}.yml)}}\nb: ${{file(./f{i + 1}.yml)}}\n" for i in range(30)}
+    files["f30.yml"] = "leaf: 1\n"
+    started = time.perf_counter()
+    data, r = resolve(tmp_path, "service: s\nprovider: aws\ncustom:\n  x: ${file(./f0.yml)}\n", files=files)
+    assert time.perf_counter() - started < 30
+    assert any(v.kind is ValueKind.UNRESOLVED for v in iter_values(data["custom"]["x"]))
+    assert [e.kind for e in r.errors] == [ErrorKind.UNSAFE]

@@ -30,7 +30,8 @@ from faasguard.loaders.document import Document, DocumentError, key_position, lo
 from faasguard.model import ErrorKind, Location, ScanError, Value, ValueKind
 
 MAX_VARIABLE_DEPTH = 40  # nested/recursive variable resolutions before we give up on a value
-MAX_INCLUDED_FILES = 200
+MAX_INCLUDED_FILES = 200  # distinct files
+MAX_FILE_RESOLUTIONS = 10_000  # ${file()} evaluations (the same file included from many places)
 # Nodes that ${self:}/${file()} substitutions may add in total: references to references can
 # otherwise expand exponentially (a "billion laughs" made of variables).
 MAX_EXPANDED_NODES = 2_000_000
@@ -261,6 +262,7 @@ class Resolver:
     _depth: int = 0
     _expanded: int = 0
     _expansion_reported: bool = False
+    _file_reads: int = 0
     _stage: str | None = None
     _stage_busy: bool = False
     _error_keys: set[tuple[str, int, str]] = field(default_factory=set)
@@ -582,6 +584,13 @@ class Resolver:
     # ---- files -----------------------------------------------------------------------------
 
     def _file(self, params: str, address: str, scope: _Scope) -> Any:
+        self._file_reads += 1
+        if self._expansion_reported or self._file_reads > MAX_FILE_RESOLUTIONS:
+            if not self._expansion_reported:
+                self._expansion_reported = True
+                self._error(scope, f"more than {MAX_FILE_RESOLUTIONS:,} ${{file()}} resolutions; the rest were "
+                                   "not expanded", ErrorKind.UNSAFE)
+            return Value.unresolved("${file(" + params + ")}", scope.location())
         rel = params.strip().strip("'\"")
         if not rel:
             self._error(scope, "${file()} without a path")
