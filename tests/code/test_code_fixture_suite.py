@@ -7,7 +7,6 @@ import ast
 from collections import Counter
 
 import pytest
-
 from code_helpers import FIXTURES, application, expected, function, matrix_app, run, trigger, triples
 
 CASES = FIXTURES / "cases"
@@ -73,7 +72,8 @@ def test_inter_procedural_flow_steps() -> None:
     fns = [function("across", "propagation.across_modules", "cases", [trigger("http_api", line=12)])]
     findings, _ = run(application(fns))
     (finding,) = findings
-    assert (finding.rule_id, finding.location.file, finding.location.line) == ("FG-CODE-001", "cases/lib/commands.py", 11)
+    where = (finding.rule_id, finding.location.file, finding.location.line)
+    assert where == ("FG-CODE-001", "cases/lib/commands.py", 11)
     kinds = [s.kind for s in finding.flow]
     assert kinds[0] == "trigger" and kinds[1] == "source" and kinds[-1] == "sink"
     assert (finding.flow[0].file, finding.flow[0].line) == ("template.yaml", 12)

@@ -90,7 +90,8 @@ def lint_module(mod: ModuleInfo) -> Iterator[LintHit]:  # noqa: C901 - a flat li
                 yield LintHit("timeout", node.lineno, node.col_offset + 1,
                               f"{q}() without timeout= waits until the function itself times out", f"timeout:{q}")
             # hard-coded AWS keys
-            if q in _CLIENT_CALLS or (isinstance(node.func, ast.Attribute) and node.func.attr in ("client", "resource")):
+            client_call = isinstance(node.func, ast.Attribute) and node.func.attr in ("client", "resource")
+            if q in _CLIENT_CALLS or client_call:
                 for name in _AWS_KEY_KWARGS:
                     value = kwargs.get(name)
                     if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value.strip():

@@ -291,10 +291,7 @@ class FunctionAnalysis:
     # -- statements --------------------------------------------------------------------------
     def block(self, body: Sequence[ast.stmt]) -> bool:
         """Run statements in order; True when the block always leaves (return/raise)."""
-        for stmt in body:
-            if self.stmt(stmt):
-                return True
-        return False
+        return any(self.stmt(stmt) for stmt in body)
 
     def merge(self, envs: list[dict[str, Taint]]) -> None:
         if not envs:
@@ -574,10 +571,7 @@ class FunctionAnalysis:
             self.assign(gen.target, self.element(self.ev(gen.iter), gen.iter), gen.iter, node)
             for cond in gen.ifs:
                 self.ev(cond)
-        if isinstance(node, ast.DictComp):
-            out = union(self.ev(node.key), self.ev(node.value))
-        else:
-            out = self.ev(node.elt)
+        out = union(self.ev(node.key), self.ev(node.value)) if isinstance(node, ast.DictComp) else self.ev(node.elt)
         self.env = saved
         return out
 
@@ -838,7 +832,7 @@ class FunctionAnalysis:
             kinds = clears(q)
             if kinds is not None:
                 return EMPTY if kinds == ALL else clear(everything, kinds)
-        if method is not None and self.condition_object(func):
+        if isinstance(func, ast.Attribute) and self.condition_object(func):
             return clear(everything, frozenset({"nosql"}))
         if method in CLEAN_METHODS:
             return EMPTY
