@@ -24,7 +24,7 @@ def test_matrix_source_by_sink_exact() -> None:
     assert triples(findings) == want
     # every event source kind and framework appears with every sink kind it supports
     per_rule = Counter(rule for rule, _, _ in want)
-    assert per_rule["FG-CODE-001"] == 17 and per_rule["FG-CODE-010"] == 7 and len(want) == 166
+    assert per_rule["FG-CODE-001"] == 17 and per_rule["FG-CODE-010"] == 7 and len(want) == 167
 
 
 def test_matrix_spot_checks() -> None:
@@ -39,7 +39,7 @@ def test_matrix_spot_checks() -> None:
 
 
 @pytest.mark.parametrize("module, kind", [
-    ("propagation", "http_api"), ("second_order", "sqs"), ("sensitive", "http_api"), ("lint_cases", "http_api"),
+    ("propagation", "http_api"), ("more_sinks", "http_api"), ("second_order", "sqs"), ("sensitive", "http_api"), ("lint_cases", "http_api"),
 ])
 def test_cases_exact(module: str, kind: str) -> None:
     fns = [function(name, f"{module}.{name}", "cases", [trigger(kind)]) for name in _handlers(module)]
