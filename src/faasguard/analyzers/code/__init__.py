@@ -12,7 +12,7 @@ from faasguard.analyzers.code.handlers import Entry, framework_entries, resolve
 from faasguard.analyzers.code.lint import lint_module
 from faasguard.analyzers.code.modules import ModuleCache, ModuleInfo, Project
 from faasguard.analyzers.code.paths import role_capabilities
-from faasguard.analyzers.code.rules import ALL_RULES, LINT_RULES
+from faasguard.analyzers.code.rules import ALL_RULES, LINT_RULES, TAINT_RULES
 from faasguard.analyzers.code.taint import Engine, Label, Origin, SinkHit, entry_params, param_names, substitute
 from faasguard.analyzers.registry import register_analyzer
 from faasguard.model import Application, ErrorKind, Finding, Function, Location, PackageType, ScanError
@@ -98,7 +98,7 @@ def _lint(app: Application, fn: Function, modules: Iterable[ModuleInfo], state: 
             continue  # a file shared by several functions is reported once, on the first one
         state.linted.add(mod.path)
         for hit in lint_module(mod):
-            meta = LINT_RULES[hit.rule]
+            meta = LINT_RULES.get(hit.rule) or TAINT_RULES["sensitive_log"]
             yield meta.finding(hit.message, Location(mod.rel, hit.line, hit.column), fn, key=hit.key,
                                application=app.name)
 

@@ -28,7 +28,7 @@ _CLIENT_CALLS = {"boto3.client", "boto3.resource", "boto3.Session", "boto3.sessi
 
 @dataclass(frozen=True)
 class LintHit:
-    rule: str  # key of rules.LINT_RULES
+    rule: str  # key of rules.LINT_RULES, or "log_event" (FG-CODE-014)
     line: int
     column: int
     message: str
@@ -114,6 +114,16 @@ def lint_module(mod: ModuleInfo) -> Iterator[LintHit]:  # noqa: C901 - a flat li
             if q == "tempfile.mktemp":
                 yield LintHit("tmp_file", node.lineno, node.col_offset + 1,
                               "tempfile.mktemp() returns a name another process can take first", "tmp:mktemp")
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for deco in node.decorator_list:
+                # Powertools: @logger.inject_lambda_context(log_event=True) logs every whole event
+                if isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute) \
+                        and deco.func.attr == "inject_lambda_context" and any(
+                            kw.arg == "log_event" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+                            for kw in deco.keywords):
+                    yield LintHit("log_event", deco.lineno, deco.col_offset + 1,
+                                  f"{node.name}: inject_lambda_context(log_event=True) writes every event to the logs",
+                                  f"log_event:{node.name}")
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             value = node.value
