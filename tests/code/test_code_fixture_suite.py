@@ -39,7 +39,8 @@ def test_matrix_spot_checks() -> None:
 
 
 @pytest.mark.parametrize("module, kind", [
-    ("propagation", "http_api"), ("more_sinks", "http_api"), ("second_order", "sqs"), ("sensitive", "http_api"), ("lint_cases", "http_api"),
+    ("propagation", "http_api"), ("more_sinks", "http_api"), ("second_order", "sqs"), ("sensitive", "http_api"),
+    ("lint_cases", "http_api"),
 ])
 def test_cases_exact(module: str, kind: str) -> None:
     fns = [function(name, f"{module}.{name}", "cases", [trigger(kind)]) for name in _handlers(module)]
