@@ -234,3 +234,9 @@ functions:
 """)
     assert app.function("f").triggers == ()
     assert sorted((e.line, e.function) for e in errors) == [(7, "f"), (8, "f"), (9, "f"), (10, "f"), (13, None)]
+
+
+def test_unresolved_route_parts_keep_their_text(sls):
+    app, _ = sls("service: s\nprovider: aws\nfunctions:\n  f:\n    handler: h.h\n    events:\n"
+                 "      - http: {path: '${env:PREFIX}/items', method: get}\n")
+    assert app.functions[0].triggers[0].route == "GET /${env:PREFIX}/items"

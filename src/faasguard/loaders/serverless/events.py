@@ -172,8 +172,8 @@ class EventBuilder:
         if isinstance(body, str):
             method, path = _method_path(body)
         elif _is_config(body):
-            method = ctx.text(body.get("method"))
-            path = ctx.text(body.get("path"))
+            method = _as_text(ctx, body.get("method"))
+            path = _as_text(ctx, body.get("path"))
             private = ctx.boolean(body.get("private"))
             if body.get("authorizer") is not None:
                 auth = self._rest_authorizer(body["authorizer"], ctx.key_loc(body, "authorizer"))
@@ -234,8 +234,8 @@ class EventBuilder:
         if isinstance(body, str):
             method, path = _method_path(body)
         elif _is_config(body):
-            method = ctx.text(body.get("method"))
-            path = ctx.text(body.get("path"))
+            method = _as_text(ctx, body.get("method"))
+            path = _as_text(ctx, body.get("path"))
             if body.get("authorizer") is not None:
                 auth = self._http_api_authorizer(body["authorizer"], ctx.key_loc(body, "authorizer"))
         else:
@@ -541,6 +541,14 @@ class EventBuilder:
         enabled = self.ctx.boolean(body.get("enabled")) is not False if _is_config(body) else True
         return Trigger(TriggerKind.ALEXA, default_trust(TriggerKind.ALEXA), loc,
                        source=self._source_value(app_id, loc), enabled=enabled)
+
+
+def _as_text(ctx: SlsContext, node: Any) -> str | None:
+    """A literal as text, or an unresolved reference as written (a route keeps its ``${...}``)."""
+    if node is None:
+        return None
+    text = ctx.text(node)
+    return text if text is not None else str(ctx.value(node))
 
 
 def _is_config(body: Any) -> bool:
