@@ -26,6 +26,10 @@ _HEX_LITERAL_SEP = re.compile(r"0x(2[eEfF]|5[cC])")  # "0x2e0x2e0x2f" spellings 
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});?")
 _SQL_INLINE_COMMENT = re.compile(r"/\*!?\d{0,6}|\*/")
 _BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+# characters NFKC folds into ASCII look-alikes (full-width forms, small forms, spacing and
+# punctuation variants); other scripts are left alone and skip the normalisation cost
+_COMPAT_CHARS = re.compile("[\u00a0\u2000-\u206f\u2100-\u214f\u2460-\u24ff\ufe30-\ufe6f\uff00-\uffef"
+                           "\U0001d400-\U0001d7ff\u02b0-\u02ff\u2070-\u209f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -105,7 +109,7 @@ def normalize(text: str) -> str:
             out = html.unescape(out)
         if out == before:
             break
-    if not out.isascii():
+    if not out.isascii() and _COMPAT_CHARS.search(out):
         out = unicodedata.normalize("NFKC", out)
     if _CONTROL.search(out):
         out = _CONTROL.sub("", out)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from faasguard.guard.decode import base64_payloads, sql_form, variants
 from faasguard.guard.detection import Detection
 from faasguard.guard.detectors.cmdi import _first_word_is_binary as _cmd_first_word
+from faasguard.guard.detectors.cmdi import _is_binary as _cmd_is_binary
 from faasguard.guard.detectors.cmdi import detect_cmdi
 from faasguard.guard.detectors.markup import detect_markup
 from faasguard.guard.detectors.nosql import detect_nosqli
@@ -38,15 +39,15 @@ _WORD = re.compile(r"[a-z_][a-z0-9_]*")
 # Gates: cheap checks (one character-class scan, substring tests, set lookups on the words of
 # the value) that say whether a detector can possibly fire. Each gate is a superset of what
 # its detector matches; most ordinary values fail every gate and cost a few microseconds.
-_SQL_CHARS = re.compile(r"['\"`;#=<>(@]|--|/\*")
+_SQL_CHARS = re.compile(r"['\"`;#=<>(]|(?:^|[^\w.])@|--|/\*")
 _SQL_WORDS = frozenset({"union", "select", "sleep", "benchmark", "waitfor", "exec", "execute", "order", "group",
                         "having", "drop", "insert", "delete", "update", "rlike", "regexp", "information_schema",
                         "outfile", "dumpfile", "infile", "xp_cmdshell", "pg_sleep", "declare", "sp_executesql",
                         "sp_oacreate", "dbms_pipe", "utl_inaddr", "utl_http"})
-_XSS_CHARS = re.compile(r"[<>]|script|on[a-z]+\s*=|data\s*:|expression\s*\(|-moz-binding|behavior\s*:|"
+_XSS_CHARS = re.compile(r"[<>]|script|(?:^|[^a-z])on[a-z]+\s*=|data\s*:|expression\s*\(|-moz-binding|behavior\s*:|"
                         r"(?:alert|prompt|confirm|eval|settimeout|setinterval|atob|fetch)\s*[(`]|document\s*\.|"
                         r"window\s*[.\[]|location\s*\.|fromcharcode|innerhtml|(?:self|top)\s*\[|\[\s*['\"]alert")
-_CMD_CHARS = re.compile(r"[;&|`$\n\r<>{}\\]|/[^\s/]*[?*\[]|%[a-z_0-9~]+%|%0a|/s?bin/|/dev/(?:tcp|udp)|"
+_CMD_CHARS = re.compile(r"[;&|`$<>{}\\]|/[^\s/]*[?*\[]|%[a-z_0-9~]+%|%0a|/s?bin/|/dev/(?:tcp|udp)|"
                         r"\bfor\s+/|\bif\s*/i|exist|errorlevel|defined|new-object|\(\)\s*\{", re.IGNORECASE)
 _CMD_WORDS = frozenset({"system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "execsync",
                         "spawnsync", "execfile", "child_process", "processbuilder", "getruntime", "fsockopen",
@@ -76,7 +77,8 @@ _CRLF_GATE = re.compile(r"[\r\n]\s*(?:set-cookie|location|refresh|access-control
 
 # Fast path: a value with none of these characters and none of these words cannot trigger
 # any gate below (each gate's plain-word triggers are listed in _PLAIN_TRIGGERS).
-_SPECIAL = re.compile(r"[<>'\"`;#=(@$&|{}\[\]\\%\x00\r\n]|\.\.|\./|://|--|/\*|!!|0x|[^\x00-\x7f]|^/\.|"
+_SPECIAL = re.compile(r"[<>'\"`;#=(@$&|{}\[\]\\%\x00\r\n]|\.\.|\./|://|--|/\*|!!|0x|^/\.|"
+                      "[\u2000-\u206f\u2215\u2216\u29f5\u29f8\u3002\ufe50-\ufe6f\uff00-\uffef\uefc8\uf025]|"
                       r"169\.254|100\.100\.100\.200|192\.0\.0\.192|[oacsOACS]:\d|/[^\s/]*[?*]")
 _PLAIN_TRIGGERS = frozenset({
     # xss
@@ -128,7 +130,8 @@ def _gates(text: str) -> set[str]:
         families.add("sqli")
     if _XSS_CHARS.search(low):
         families.add("xss")
-    if _CMD_CHARS.search(text) or not _CMD_WORDS.isdisjoint(wordset()) or _first_word_is_binary(low):
+    if _CMD_CHARS.search(text) or not _CMD_WORDS.isdisjoint(wordset()) or _first_word_is_binary(low) or \
+            _command_after_newline(low):
         families.add("cmdi")
     if _PATH_CHARS.search(text) or not _PATH_WORDS.isdisjoint(wordset()):
         families.add("path_traversal")
@@ -146,6 +149,16 @@ def _gates(text: str) -> set[str]:
 
 
 _ALL_WORDS = _PLAIN_TRIGGERS | _SQL_WORDS | _CMD_WORDS | _PATH_WORDS
+
+
+_AFTER_NEWLINE = re.compile(r"[\r\n][ \t]*(?:/[a-z/]*/)?([a-z][\w.+-]*)")
+
+
+def _command_after_newline(low: str) -> bool:
+    """A line break only separates commands in cmdi's eyes when a known binary starts the next line."""
+    if "\n" not in low and "\r" not in low:
+        return False
+    return any(_cmd_is_binary(m.group(1)) for m in _AFTER_NEWLINE.finditer(low))
 
 
 def _first_word_is_binary(low: str) -> bool:

@@ -78,14 +78,14 @@ _SQL_ONLY_WORDS = re.compile(
     r"pg_read_file|dbms_pipe|utl_inaddr|utl_http|sys\.dba_users|information_schema\.\w+|"
     r"execute\s+immediate|into\s+(?:out|dump)file|load\s+data\s+(?:local\s+)?infile)\b",
 )
-_RAW_SQL_GATE = re.compile(r"[=@#<>]|--|/\*|;\s*\(*\s*(?:select|drop|insert|update|delete|exec|execute|declare|"
+_RAW_SQL_GATE = re.compile(r"[=#<>]|(?:^|[^\w.])@|--|/\*|;\s*\(*\s*(?:select|drop|insert|update|delete|exec|execute|declare|"
                            r"shutdown|create|alter|truncate|waitfor|grant|call|set)\b|\b(?:union|select|sleep|benchmark|"
                            r"waitfor|declare|exec|execute|drop|insert|delete|update|information_schema|outfile|dumpfile)\b")
 _CALL = re.compile(r"([a-z_][\w.]*)\s*\(")
 _NUMERIC_START = frozenset("0123456789)-+.")
 _LEADING_WORDS = frozenset({"and", "or", "xor", "order", "group", "having", "where", "limit", "procedure", "not",
                             "union", "select"})
-_QUOTE_WINDOW = 400
+_QUOTE_WINDOW = 160
 _KEY_PREFIX = re.compile(r"^[\w.\[\]-]{1,40}=(?=.)")
 _CATALOG = re.compile(
     r"information_schema|mysql\.user|pg_catalog|pg_shadow|sysobjects|syscolumns|sys\.all_|"
