@@ -22,6 +22,7 @@ import ast
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -213,7 +214,7 @@ def _fmt_row(cells: list[str], widths: list[int]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-install", action="store_true", help="do not pip-install bandit/semgrep")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per tool; the best wall time is kept")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per tool; the best wall time is kept")
     parser.add_argument("--show", type=int, default=8, help="list up to N misses/false positives per tool")
     parser.add_argument("--faasguard-only", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -233,6 +234,7 @@ def main() -> int:
     runners = {"faasguard": run_faasguard, "bandit": run_bandit, "semgrep": run_semgrep}
     covers = {"faasguard": frozenset(CLASS_OF_RULE.values()), "bandit": BANDIT_COVERS, "semgrep": SEMGREP_COVERS}
     results: dict[str, tuple[set[Triple], float]] = {}
+    cpu_times: dict[str, float] = {}
     notes: list[str] = []
     for name, runner in runners.items():
         if name in status:
@@ -240,9 +242,13 @@ def main() -> int:
             continue
         best: tuple[set[Triple], float, str] | None = None
         for _ in range(max(1, args.repeat)):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             found, elapsed, problem = runner(root)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             if best is None or elapsed < best[1]:
                 best = (found, elapsed, problem)
+                cpu_times[name] = cpu
         assert best is not None
         if best[2]:
             notes.append(f"{name}: {best[2]}")
@@ -252,8 +258,8 @@ def main() -> int:
     lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in root.rglob("*.py"))
     print(f"Labelled fixtures: {files} Python files, {lines} lines, {len(expected)} labelled findings in "
           f"{len({c for _, _, c in expected})} classes (tests/fixtures/code/{{{','.join(DIRS)}}})\n")
-    header = ["tool", "labelled", "TP", "missed", "FP", "misclass.", "recall", "precision", "wall s"]
-    widths = [10, 8, 5, 6, 4, 9, 7, 9, 7]
+    header = ["tool", "labelled", "TP", "missed", "FP", "misclass.", "recall", "precision", "wall s", "cpu s"]
+    widths = [10, 8, 5, 6, 4, 9, 7, 9, 7, 6]
     print(_fmt_row(header, widths))
     print("  ".join("-" * w for w in widths))
     for name, (found, elapsed) in results.items():
@@ -262,7 +268,8 @@ def main() -> int:
         recall = tp / len(expected) if expected else 0.0
         precision = tp / (tp + fp + mis) if tp + fp + mis else 1.0
         print(_fmt_row([name, str(len(expected)), str(tp), str(len(s["missed"])), str(fp), str(mis),  # type: ignore
-                        f"{recall:.1%}", f"{precision:.1%}", f"{elapsed:.2f}"], widths))
+                        f"{recall:.1%}", f"{precision:.1%}", f"{elapsed:.2f}", f"{cpu_times.get(name, 0):.2f}"],
+                       widths))
     print("\nRecall on the classes each tool has a rule for:")
     for name, (found, _) in results.items():
         scoped = {t for t in expected if t[2] in covers[name]}
@@ -297,7 +304,8 @@ def main() -> int:
     by_tool = {name: elapsed for name, (_, elapsed) in results.items()}
     if "faasguard" in by_tool and "semgrep" in by_tool:
         print(f"\nfaasguard vs semgrep wall time: {by_tool['faasguard']:.2f} s vs {by_tool['semgrep']:.2f} s "
-              f"({by_tool['semgrep'] / max(by_tool['faasguard'], 1e-6):.1f}x)")
+              f"({by_tool['semgrep'] / max(by_tool['faasguard'], 1e-6):.1f}x); CPU time "
+              f"{cpu_times.get('faasguard', 0):.2f} s vs {cpu_times.get('semgrep', 0):.2f} s")
     shutil.rmtree(work.parent, ignore_errors=True)
     counts = Counter(c for _, _, c in expected)
     print("Labelled per class: " + ", ".join(f"{c} {n}" for c, n in sorted(counts.items())))
