@@ -131,7 +131,7 @@ def analyse_function(app: Application, fn: Function, scan_root: Path) -> Functio
         roots = code_roots(app, fn, scan_root)
         if roots:
             result = needed.analyse(roots, scan_root, fn.handler)
-            code_analysed = True
+            code_analysed = bool(result.files)
             confidence = result.confidence
             notes.extend(result.notes)
             files = result.files

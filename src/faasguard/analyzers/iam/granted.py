@@ -37,7 +37,7 @@ SLS_EVENT_ACTIONS = {
 SLS_XRAY = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity: statements hold unhashable conditions
 class Grant:
     """One statement's worth of permission, with action patterns and canonical-able resources."""
 

@@ -267,6 +267,8 @@ class Analysis:
         else:
             if self.modules:
                 self.result.lower("medium", "handler module not found; every Python file of the code was analysed")
+            else:
+                self.result.lower("low", "no Python code found for the function")
             self.reach_mods.update(self.modules)
             for mod in self.modules.values():
                 self.reach_funcs.update((mod.name, q) for q in mod.defs)
