@@ -48,6 +48,9 @@ def test_layers_are_appended_to_globals() -> None:
     assert fn is not None
     assert [str(v) for v in fn.layers] == ["arn:aws:lambda:us-east-1:111111111111:layer:shared:3", "${LocalLayer}"]
     assert fn.layers[1].kind is ValueKind.RESOURCE_ATTRIBUTE
+    # each layer points at its own list item (the global one in Globals)
+    assert [v.location.line for v in fn.layers if v.location] == [line(F, "- arn:aws:lambda:us-east-1:111111111111"),
+                                                                  line(F, "- !Ref LocalLayer")]
 
 
 def test_environment_merged_with_globals_keeps_each_line() -> None:

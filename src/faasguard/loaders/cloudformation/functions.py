@@ -19,6 +19,7 @@ from faasguard.loaders.cloudformation.iam import (
 from faasguard.loaders.cloudformation.intrinsics import NO_VALUE, intrinsic_name
 from faasguard.loaders.cloudformation.sam_globals import globals_for, merged_properties
 from faasguard.loaders.cloudformation.sam_policies import read_policies
+from faasguard.loaders.document import line_of
 from faasguard.loaders.trust import http_trust
 from faasguard.model import (
     Authorizer,
@@ -217,10 +218,16 @@ def common(b: Builder, draft: Draft[Function], s: Settings) -> None:
         if key in s:
             draft.set(field, ctx.value(s.get(key), s.loc(key)), s.loc(key))
     if "Layers" in s:
-        layers = ctx.evaluate(s.get("Layers"))
-        items = layers if isinstance(layers, list) else [layers]
-        draft.set("layers", [ctx.resolver.to_value(x, s.loc("Layers")) for x in items if x is not NO_VALUE],
-                  s.loc("Layers"))
+        # each layer keeps its own line: a rule about one layer points at that list item
+        raw = s.get("Layers")
+        values: list[Value] = []
+        for item in (raw if isinstance(raw, list) else [raw]):
+            evaluated = ctx.evaluate(item)
+            where = ctx.loc(item) if line_of(item) else s.loc("Layers")
+            for x in (evaluated if isinstance(evaluated, list) else [evaluated]):
+                if x is not NO_VALUE:
+                    values.append(ctx.resolver.to_value(x, where))
+        draft.set("layers", values, s.loc("Layers"))
     if "LoggingConfig" in s:
         logging_cfg = s.mapping("LoggingConfig")
         if logging_cfg is not None and "LogGroup" in logging_cfg:
