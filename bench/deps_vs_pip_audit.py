@@ -106,6 +106,15 @@ def bench_deps(work: Path, pip_audit: Path | None) -> None:
         ours[key] = {ev["vulnerability"], *ev["aliases"]}
         reach[key] = ev["reachability"]
     packages = {k[0] for k in ours}
+    from faasguard.vulndb import VulnDB
+
+    started = time.perf_counter()
+    index = VulnDB.open(db)
+    assert index is not None
+    pins = [line.split("==") for line in REQUIREMENTS.splitlines()]
+    found = sum(len(index.vulnerabilities("PyPI", name, version)) for name, version in pins)
+    lookup_ms = (time.perf_counter() - started) * 1000
+    print(f"faasguard index, in process: open + {len(pins)} lookups = {lookup_ms:.1f} ms ({found} vulnerabilities)")
     print(f"faasguard scan (1 function, {len(REQUIREMENTS.splitlines())} pins): {t_scan:.2f} s wall (process start "
           f"included) -> {len(ours)} vulnerabilities in {len(packages)} packages; "
           f"{sum(1 for r in reach.values() if r == 'imported')} imported by the handler")
