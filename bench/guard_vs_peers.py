@@ -179,7 +179,8 @@ def event_latency(benign: list[dict[str, Any]], repeats: int) -> list[dict[str, 
                 guarded(event, None)
                 t2 = time.perf_counter()
                 samples.append((t2 - t1) - (t1 - t0))
-            rows.append({"size": len(json.dumps(event)), "cached": cached, "median_us": statistics.median(samples) * 1e6,
+            rows.append({"size": len(json.dumps(event)), "cached": cached,
+                         "median_us": statistics.median(samples) * 1e6,
                          "p99_us": percentile(samples, 99) * 1e6, "n": n})
     emit.set_sink(None)
     return rows
@@ -288,14 +289,16 @@ def main() -> int:
             print(f"  {name:24} n/a")
             continue
         times = [v[1] for v in res.values()]
-        print(f"  {name:24} median {statistics.median(times) * 1e6:7.1f} us   p99 {percentile(times, 99) * 1e6:8.1f} us")
+        print(f"  {name:24} median {statistics.median(times) * 1e6:7.1f} us   "
+              f"p99 {percentile(times, 99) * 1e6:8.1f} us")
     print("  (the Python binding returns the whole token vector per call, so its time is above libinjection's C cost;"
           " CRS PL1 reference ~3 ms)\n")
 
     repeats = 300 if args.quick else 2000
     rows = event_latency(benign, repeats)
     print("Added latency of @guard (block mode, sandbox off) on a real API Gateway REST event with a JSON body")
-    print(f"{'event bytes':>12}{'cache':>8}{'median':>12}{'p99':>12}{'runs':>7}  status vs 4 KB target (<=50 us / <=200 us)")
+    print(f"{'event bytes':>12}{'cache':>8}{'median':>12}{'p99':>12}{'runs':>7}"
+          "  status vs 4 KB target (<=50 us / <=200 us)")
     for r in rows:
         note = ""
         if 3500 <= r["size"] <= 4600 and not r["cached"]:

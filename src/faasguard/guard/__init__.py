@@ -13,8 +13,6 @@ cli) is never imported from here.
 
 from __future__ import annotations
 
-from typing import Any
-
 # (``faasguard.guard.redact`` is a submodule: ``from faasguard.guard.redact import redact``)
 __all__ = ["guard", "inspect", "detect", "Detection", "GuardConfig", "GuardedHandler", "RequestBlocked",
            "source_of"]
@@ -31,7 +29,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module 'faasguard.guard' has no attribute {name!r}")

@@ -24,10 +24,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs milliseconds at import; annotations are not evaluated at runtime
+if TYPE_CHECKING:
+    from typing import Any
+
 
 MODES = ("monitor", "block")
-Response = Mapping[str, Any] | Callable[[list[Any], str], Any]
+if TYPE_CHECKING:
+    Response = Mapping[str, Any] | Callable[[list[Any], str], Any]
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -48,6 +53,21 @@ class GuardConfig:
     __slots__ = ("mode", "allow_hosts", "allow_aws", "sandbox", "allow_subprocess", "allow_write",
                  "strict", "redact", "max_body_bytes", "categories", "schema", "response", "inspect",
                  "max_depth", "max_values")
+    mode: str
+    allow_hosts: tuple[str, ...]
+    allow_aws: bool
+    sandbox: bool
+    allow_subprocess: bool
+    allow_write: tuple[str, ...]
+    strict: bool
+    redact: bool
+    max_body_bytes: int
+    categories: frozenset[str] | None
+    schema: Mapping[str, Any] | None
+    response: Response | None
+    inspect: bool
+    max_depth: int
+    max_values: int
 
     def __init__(
         self,

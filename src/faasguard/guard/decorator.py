@@ -12,7 +12,6 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from faasguard.guard import emit as _emit
 from faasguard.guard import events as ev
@@ -20,7 +19,12 @@ from faasguard.guard import sandbox as _sandbox
 from faasguard.guard.config import GuardConfig
 from faasguard.guard.detection import Detection
 
-Handler = Callable[[Any, Any], Any]
+TYPE_CHECKING = False  # typing costs milliseconds at import; annotations are not evaluated at runtime
+if TYPE_CHECKING:
+    from typing import Any
+
+if TYPE_CHECKING:
+    Handler = Callable[[Any, Any], Any]
 _RECORD_INDEX = re.compile(r"^\$\.Records\[(\d+)\]")
 _current = {"request_id": "", "source": "", "mode": "monitor"}
 _SEVERITY_ORDER = {"low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -72,7 +76,7 @@ class GuardedHandler:
                                 max_body_bytes=config.max_body_bytes)
         self.validator: Callable[[Any], str | None] | None = None
         self._inspect_values: Callable[..., list[Detection]] | None = None
-        functools.update_wrapper(self, handler)  # type: ignore[arg-type]
+        functools.update_wrapper(self, handler)
         self._init()
 
     # -- cold start ------------------------------------------------------------------------

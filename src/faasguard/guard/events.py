@@ -13,9 +13,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator
-from typing import Any
 from urllib.parse import parse_qsl, unquote, unquote_plus
+
+TYPE_CHECKING = False  # typing costs milliseconds at import; annotations are not evaluated at runtime
+if TYPE_CHECKING:
+    from typing import Any
 
 APIGW_REST = "apigw_rest"
 APIGW_HTTP = "apigw_http"
@@ -314,7 +316,9 @@ def collect(event: Any, source: str | None = None, limits: Limits = DEFAULT_LIMI
         if isinstance(event, str):
             walker.body(event, "$")
         return src, walker.values, walker.operator_keys
-    if src in HTTP_SOURCES:
+    if not isinstance(event, dict):
+        walker.walk(event, "$")
+    elif src in HTTP_SOURCES:
         _http(walker, event, src)
     elif src in (S3, SQS, SNS, DYNAMODB, KINESIS):
         _records(walker, event, src)

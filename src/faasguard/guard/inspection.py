@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from faasguard.guard import events as ev
 from faasguard.guard.detection import Detection
 from faasguard.guard.detectors import detect as _detect_text
 from faasguard.guard.detectors.nosql import MONGO_OPERATORS, operator_keys
+
+TYPE_CHECKING = False  # typing costs milliseconds at import; annotations are not evaluated at runtime
+if TYPE_CHECKING:
+    from typing import Any
 
 _CACHE_MAX_ENTRIES = 8192
 _CACHE_MAX_CHARS = 512

@@ -12,7 +12,11 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from typing import Any, TextIO
+
+TYPE_CHECKING = False  # typing costs milliseconds at import; annotations are not evaluated at runtime
+if TYPE_CHECKING:
+    from typing import Any, TextIO
+
 
 MASK = "***"
 _SECRET_NAME = re.compile(
@@ -144,6 +148,6 @@ class RedactingStream:
 
 def install_stdout_guard() -> None:
     if not isinstance(sys.stdout, RedactingStream):
-        sys.stdout = RedactingStream(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = RedactingStream(sys.stdout)
     if not isinstance(sys.stderr, RedactingStream):
-        sys.stderr = RedactingStream(sys.stderr)  # type: ignore[assignment]
+        sys.stderr = RedactingStream(sys.stderr)

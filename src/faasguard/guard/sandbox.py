@@ -35,7 +35,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs milliseconds at import; annotations are not evaluated at runtime
+if TYPE_CHECKING:
+    from typing import Any
+
 
 WATCHED = frozenset({
     "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
@@ -60,6 +64,15 @@ class Policy:
 
     __slots__ = ("mode", "allow_subprocess", "allow_hosts", "allow_aws", "region", "writable", "code_dir",
                  "strict", "allow_net")
+    mode: str
+    allow_subprocess: bool
+    allow_hosts: tuple[str, ...]
+    allow_aws: bool
+    region: str
+    writable: tuple[str, ...]
+    code_dir: str
+    strict: bool
+    allow_net: bool
 
     def __init__(self, mode: str = "monitor", allow_subprocess: bool = False, allow_hosts: tuple[str, ...] = (),
                  allow_aws: bool = True, region: str | None = None, writable: tuple[str, ...] = (),
@@ -134,9 +147,7 @@ def host_allowed(policy: Policy, host: str) -> bool:
             return True
         if "/" in pattern and _is_ip(host) and _in_network(host, pattern):
             return True
-    if policy.allow_aws and _is_aws_endpoint(host, policy.region):
-        return True
-    return False
+    return policy.allow_aws and _is_aws_endpoint(host, policy.region)
 
 
 def _in_network(ip: str, cidr: str) -> bool:
@@ -171,7 +182,7 @@ def _check_process(policy: Policy, event: str, args: tuple[Any, ...]) -> Violati
 
 
 def _describe_process(event: str, args: tuple[Any, ...]) -> str:
-    try:
+    try:  # noqa: SIM105 - contextlib.suppress is slower on this hot path
         if event == "subprocess.Popen":
             cmd = args[1] if len(args) > 1 else args[0]
             if isinstance(cmd, (list, tuple)):
@@ -310,7 +321,7 @@ def _handle(violation: Violation, policy: Policy) -> None:
     if key not in _state.reported and _state.reporter is not None:
         if len(_state.reported) < 10_000:
             _state.reported.add(key)
-        try:
+        try:  # noqa: SIM105 - contextlib.suppress is slower on this hot path
             _state.reporter(violation, action)
         except Exception:  # noqa: BLE001
             pass
@@ -345,7 +356,7 @@ def _guarded_fork_exec(*args: Any, **kwargs: Any) -> Any:
         popen_at = getattr(_state.local, "popen_at", None)
         if popen_at is None or time.monotonic() - popen_at > 5.0:
             target = ""
-            try:
+            try:  # noqa: SIM105 - contextlib.suppress is slower on this hot path
                 target = " ".join(os.fsdecode(a) for a in (args[0] or ()) if isinstance(a, (bytes, str)))[:200]
             except Exception:  # noqa: BLE001
                 pass
@@ -371,8 +382,8 @@ def install(policy: Policy, reporter: Reporter | None = None) -> bool:
 
         fork_mod = sys.modules.get("_posixsubprocess")
         if fork_mod is not None and _state.original_fork_exec is None:
-            _state.original_fork_exec = fork_mod.fork_exec
-            fork_mod.fork_exec = _guarded_fork_exec
+            _state.original_fork_exec = getattr(fork_mod, "fork_exec")  # noqa: B009 - not in the stubs
+            setattr(fork_mod, "fork_exec", _guarded_fork_exec)  # noqa: B010
     _state.policy = policy
     _state.path_cache.clear()
     if not _state.installed:

@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
 
-Validator = Callable[[Any], "str | None"]
+TYPE_CHECKING = False  # typing costs milliseconds at import; annotations are not evaluated at runtime
+if TYPE_CHECKING:
+    from typing import Any
+
+
+if TYPE_CHECKING:
+    Validator = Callable[[Any], "str | None"]
 ENGINE = "pure"
 
 
@@ -25,7 +30,7 @@ def compile_schema(schema: Mapping[str, Any], prefer_fast: bool = True) -> Valid
         try:
             import fastjsonschema
         except ImportError:
-            fastjsonschema = None
+            fastjsonschema = None  # type: ignore[assignment]
         if fastjsonschema is not None:
             try:
                 check = fastjsonschema.compile(dict(schema))
@@ -38,7 +43,7 @@ def compile_schema(schema: Mapping[str, Any], prefer_fast: bool = True) -> Valid
                     try:
                         check(value)
                     except fastjsonschema.JsonSchemaException as exc:
-                        return str(exc.message)
+                        return str(getattr(exc, "message", exc))
                     return None
 
                 return fast

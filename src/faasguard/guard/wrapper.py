@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
 
 from faasguard.guard.config import GuardConfig
 from faasguard.guard.decorator import GuardedHandler, guard
+
+TYPE_CHECKING = False  # typing costs milliseconds at import; annotations are not evaluated at runtime
+if TYPE_CHECKING:
+    from typing import Any
 
 _guarded: GuardedHandler | None = None
 
@@ -28,7 +31,8 @@ def load(name: str | None = None) -> GuardedHandler:
         )
     module = importlib.import_module(module_name.replace("/", "."))
     fn = getattr(module, attr)
-    return guard(fn, config=GuardConfig.from_env())
+    guarded: GuardedHandler = guard(fn, config=GuardConfig.from_env())
+    return guarded
 
 
 def handler(event: Any, context: Any) -> Any:

@@ -42,7 +42,7 @@ _WORD_COMMANDS = frozenset({
     "ping", "sleep", "kill", "id", "ls", "dir", "ps", "env", "rm", "cp", "mv", "ln", "tar", "zip", "dd",
     "stat", "which", "tee", "vi", "ed", "rev", "tr", "reg", "sc", "del", "copy", "move", "mail", "script",
     "touch", "strings", "od", "wc", "cut", "uniq", "grep", "awk", "sed", "route", "arp", "dig", "df",
-    "du", "mount", "service", "time", "timeout", "expr", "exec", "eval", "find", "locate", "whereis",
+    "du", "mount", "service", "time", "timeout", "expr", "exec", "eval", "locate", "whereis",
     "node", "ruby", "php", "perl", "lua", "aws", "az", "docker", "uptime", "hostname", "halt", "reboot",
 })
 _SHELL_ARG = re.compile(
@@ -128,7 +128,7 @@ _NOT_A_COMMAND_WORD = frozenset({"time", "set", "at", "file", "open", "host", "i
                                  "ps", "su", "ss", "dd", "nl", "tr", "ls", "cat", "sh", "echo", "printf",
                                  "python", "python2", "python3", "node", "java", "ruby", "php", "perl", "lua",
                                  "docker", "helm", "npm", "yarn", "gem", "cargo", "pip", "ping", "dig", "curl",
-                                 "wget", "ssh", "git", "open", "xdg-open", "reboot", "shutdown", "halt"})
+                                 "wget", "ssh", "git", "xdg-open", "reboot", "shutdown", "halt"})
 _HINT = re.compile(r"[;&|`$\n\r?*\[%]|/bin/|\bcmd|\bpowershell|\bsystem|exec|child_process|<<<|\bfor\b|"
                    r"\bif\b|popen|/dev/|\{[^}]{0,100},|processbuilder|fsockopen|socket|invoke|alias|iex|<\(|"
                    r"\bsh\b|\bnc\b", re.IGNORECASE)
@@ -185,16 +185,16 @@ def _detect_form(text: str) -> Detection | None:
     for rule_id, pattern, message, needles in _RULES:
         if not any(n in low for n in needles):
             continue  # the rule's pattern cannot match without one of these substrings
-        m = pattern.search(text)
-        if m and rule_id == "FG-CMDI-007" and m.group(0).startswith("%") and not re.search(
+        found = pattern.search(text)
+        if found and rule_id == "FG-CMDI-007" and found.group(0).startswith("%") and not re.search(
             r"\b(?:if|for|set|echo|call|goto|cmd|do)\b|[&|]", text, re.IGNORECASE
         ):
-            m = None  # "%name%" alone is a template placeholder or a password, not batch syntax
-        if m and not (rule_id == "FG-CMDI-002" and _benign_substitution(m.group(0))):
-            return Detection("cmdi", rule_id, "", excerpt_of(text, m.start(), m.end()), "critical", message)
+            found = None  # "%name%" alone is a template placeholder or a password, not batch syntax
+        if found and not (rule_id == "FG-CMDI-002" and _benign_substitution(found.group(0))):
+            return Detection("cmdi", rule_id, "", excerpt_of(text, found.start(), found.end()), "critical", message)
     if len(text) <= 300 and "\n" not in text.strip():
-        m = _COMMAND_LINE.match(text)
-        if m and _is_binary(m.group("cmd")) and _command_line_confirmed(text):
+        line = _COMMAND_LINE.match(text)
+        if line and _is_binary(line.group("cmd")) and _command_line_confirmed(text):
             return Detection("cmdi", "FG-CMDI-008", "", excerpt_of(text, 0, len(text)), "high",
                              "value is a shell command line")
     return None

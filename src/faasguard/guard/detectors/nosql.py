@@ -16,7 +16,7 @@ from faasguard.guard.detection import Detection, excerpt_of
 MONGO_OPERATORS = frozenset({
     "$ne", "$eq", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$regex", "$where", "$exists", "$or",
     "$and", "$nor", "$not", "$expr", "$elemmatch", "$function", "$accumulator", "$comment", "$type",
-    "$size", "$all", "$mod", "$text", "$jsonschema", "$lookup", "$options", "$where", "$search",
+    "$size", "$all", "$mod", "$text", "$jsonschema", "$lookup", "$options", "$search",
 })
 _OPERATOR_IN_TEXT = re.compile(
     r"(?:[\[{,]\s*['\"]?|^\s*['\"]?)(\$[a-z]{2,12})['\"]?\s*(?:\]|:)|\[(\$[a-z]{2,12})\]",
@@ -44,13 +44,13 @@ def detect_nosqli(text: str) -> Detection | None:
         if op in MONGO_OPERATORS:
             return Detection("nosqli", "FG-NOSQL-001", "", excerpt_of(text, m.start(), m.end()), "high",
                              f"MongoDB operator {op} in a value")
-    m = _JS_BREAK.search(text)
-    if m:
-        return Detection("nosqli", "FG-NOSQL-002", "", excerpt_of(text, m.start(), m.end()), "high",
+    brk = _JS_BREAK.search(text)
+    if brk:
+        return Detection("nosqli", "FG-NOSQL-002", "", excerpt_of(text, brk.start(), brk.end()), "high",
                          "server-side JavaScript injection")
-    m = _ORM_LOOKUP.search(text)
-    if m and ("{" in text or "=" in text or text.strip() == m.group(0)):
-        return Detection("nosqli", "FG-NOSQL-003", "", excerpt_of(text, m.start(), m.end()), "medium",
+    orm = _ORM_LOOKUP.search(text)
+    if orm and ("{" in text or "=" in text or text.strip() == orm.group(0)):
+        return Detection("nosqli", "FG-NOSQL-003", "", excerpt_of(text, orm.start(), orm.end()), "medium",
                          "ORM lookup operator in a key")
     return None
 

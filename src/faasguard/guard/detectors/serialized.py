@@ -50,12 +50,12 @@ _HINT = re.compile(
 def detect_deserialization(text: str) -> Detection | None:
     if not _HINT.search(text):
         return None
-    m = _MARKERS.search(text)
+    m: re.Match[str] | None = _MARKERS.search(text)
     if m:
         kind = m.lastgroup or "object"
         if kind == "node" and not _node_marker_confirmed(m.group(0)):
             m = None
-        if kind == "php" and not _php_confirmed(text, m.group(0)):
+        if m is not None and kind == "php" and not _php_confirmed(text, m.group(0)):
             m = None
         if m:
             return Detection("deserialization", f"FG-DESER-{_RULE_NUMBERS[kind]}", "",

@@ -78,8 +78,8 @@ _SQL_ONLY_WORDS = re.compile(
     r"pg_read_file|dbms_pipe|utl_inaddr|utl_http|sys\.dba_users|information_schema\.\w+|"
     r"execute\s+immediate|into\s+(?:out|dump)file|load\s+data\s+(?:local\s+)?infile)\b",
 )
-_RAW_SQL_GATE = re.compile(r"[=#<>]|(?:^|[^\w.])@|--|/\*|;\s*\(*\s*(?:select|drop|insert|update|delete|exec|execute|declare|"
-                           r"shutdown|create|alter|truncate|waitfor|grant|call|set)\b|\b(?:union|select|sleep|benchmark|"
+_RAW_SQL_GATE = re.compile(r"[=#<>]|(?:^|[^\w.])@|--|/\*|;\s*\(*\s*(?:select|drop|insert|update|delete|exec|"
+                           r"execute|declare|shutdown|create|alter|truncate|waitfor|grant|call|set)\b|\b(?:union|select|sleep|benchmark|"
                            r"waitfor|declare|exec|execute|drop|insert|delete|update|information_schema|outfile|dumpfile)\b")
 _CALL = re.compile(r"([a-z_][\w.]*)\s*\(")
 _NUMERIC_START = frozenset("0123456789)-+.")
@@ -298,9 +298,9 @@ def _quote_break_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
         return len(rest) >= 2 and rest[1] in "TSKc&(" or rest == ";"
     if rule_id == "FG-SQLI-013":
         op_idx = len(fp) - len(rest)
-        if values[op_idx] not in _COMPARISONS and values[op_idx] not in ("||", "|", "^", "&", "div") and not (
-            fp[op_idx + 1 : op_idx + 2] in ("F", "(")
-        ):
+        operator = values[op_idx]
+        if operator not in _COMPARISONS and operator not in ("||", "|", "^", "&", "div") and \
+                fp[op_idx + 1 : op_idx + 2] not in ("F", "("):
             return False  # "+", "-", "*", "is" after a quote are ordinary text ('4"+X', '"IS" STAMP')
         return bool(re.match(r"o\(*[snvF]\)*(?:$|c|&|o|;|s)", rest)) or bool(re.match(r"o\(*b\)*(?:c|o|&)", rest))
     if rule_id == "FG-SQLI-014":

@@ -49,9 +49,9 @@ def detect_ssrf(text: str) -> Detection | None:
         if scheme in _INTERNAL_SCHEMES:
             return Detection("ssrf", "FG-SSRF-002", "", excerpt_of(text, m.start(), m.end()), "high",
                              f"{scheme}:// URL reaches internal services")
-    m = _METADATA_NAMES.search(text)
-    if m and (m.group(0).strip(" \t/:\"'(").lower() != "metadata" or "://" in text):
-        return Detection("ssrf", "FG-SSRF-003", "", excerpt_of(text, m.start(), m.end()), "critical",
+    meta = _METADATA_NAMES.search(text)
+    if meta and (meta.group(0).strip(" \t/:\"'(").lower() != "metadata" or "://" in text):
+        return Detection("ssrf", "FG-SSRF-003", "", excerpt_of(text, meta.start(), meta.end()), "critical",
                          "cloud metadata endpoint")
     return None
 
