@@ -119,7 +119,7 @@ class DispatchReport:
 def _already_sent(con: duckdb.DuckDBPyConnection, alert: Alert, sink: str) -> bool:
     row = con.execute("SELECT count FROM alerts_sent WHERE fingerprint = ? AND sink = ?",
                       [alert.fingerprint, sink]).fetchone()
-    return bool(row) and int(row[0]) >= alert.count
+    return row is not None and int(row[0]) >= alert.count
 
 
 def _record(con: duckdb.DuckDBPyConnection, alert: Alert, sink: str) -> None:

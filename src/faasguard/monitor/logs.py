@@ -179,7 +179,8 @@ def _handle_json(batch: _Batch, function: str, time: str | None, obj: dict[str, 
         batch.guard.append(_guard_row(obj, fn, time, batch.source_file))
         return
     kind = obj.get("type")
-    record = obj.get("record") if isinstance(obj.get("record"), dict) else {}
+    raw_record = obj.get("record")
+    record: dict[str, Any] = raw_record if isinstance(raw_record, dict) else {}
     when = str(obj.get("time") or obj.get("timestamp") or time or "") or None
     if kind == "platform.start" and record.get("requestId"):
         inv = _invocation(batch, fn, str(record["requestId"]))

@@ -61,12 +61,12 @@ class ActionRecord:
 
 def boto3_factory(region: str | None = None, endpoint_url: str | None = None,
                   profile: str | None = None) -> ClientFactory:
-    import boto3  # imported here: the monitor's detection never needs it
+    import boto3  # type: ignore[import-untyped]  # imported here: detection never needs it
 
     session = boto3.session.Session(profile_name=profile, region_name=region)
 
     def make(service: str) -> Any:
-        return session.client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
+        return session.client(service, endpoint_url=endpoint_url)
 
     return make
 

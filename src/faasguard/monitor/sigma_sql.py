@@ -29,7 +29,7 @@ from sigma.conditions import (
     ConditionOR,
     ConditionValueExpression,
 )
-from sigma.correlations import SigmaCorrelationRule, SigmaCorrelationType
+from sigma.correlations import SigmaCorrelationCondition, SigmaCorrelationRule, SigmaCorrelationType
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 from sigma.types import (
@@ -83,7 +83,7 @@ class Target:
     event_time: str
     function: str
     principal: str
-    result_columns: dict[str, str] = field(default_factory=dict)
+    struct_roots: dict[str, str] = field(default_factory=dict)  # prefix -> struct column (field access)
 
     def field(self, name: str) -> str:
         key = name.lower()
@@ -95,6 +95,10 @@ class Target:
                 return self.json_extract(column, "$." + ".".join(_json_key(p) for p in path.split(".")))
             if key == root:
                 return f"CAST({column} AS VARCHAR)"
+        for root, column in self.struct_roots.items():
+            if key.startswith(root.lower() + "."):
+                path = ".".join('"' + p.replace('"', '""') + '"' for p in name[len(root) + 1:].split("."))
+                return f"CAST({column}.{path} AS VARCHAR)"
         raise UnsupportedRule(f"unknown field {name!r} for {self.name}")
 
     @property
@@ -133,8 +137,7 @@ _CLOUDTRAIL_FIELDS = {
     "faasguard.lambdaRuntime": "CAST(fg_lambda_runtime AS VARCHAR)",
 }
 _CLOUDTRAIL_JSON = {"requestParameters": "request_parameters", "responseElements": "response_elements",
-                    "additionalEventData": "additional_event_data", "resources": "resources",
-                    "userIdentity": "user_identity"}
+                    "additionalEventData": "additional_event_data", "resources": "resources"}
 
 DUCKDB_CLOUDTRAIL = Target(
     name="cloudtrail (DuckDB store)",
@@ -147,6 +150,7 @@ DUCKDB_CLOUDTRAIL = Target(
     event_time="event_time",
     function="function_name",
     principal="coalesce(session_issuer_arn, user_arn, invoked_by)",
+    struct_roots={"userIdentity": "user_identity"},
 )
 
 DUCKDB_GUARD = Target(
@@ -401,7 +405,7 @@ def compile_collection(collection: SigmaCollection, source: str, target: Target 
     correlated: set[int] = set()
     for item in collection.rules:
         if isinstance(item, SigmaCorrelationRule):
-            for ref in item.rules:
+            for ref in item.rules or []:
                 if ref.rule is not None:
                     correlated.add(id(ref.rule))
     for item in collection.rules:
@@ -441,7 +445,7 @@ def _compile_correlation(rule: SigmaCorrelationRule, base: dict[str, CompiledRul
                          target: Target | None) -> CompiledRule:
     if rule.type not in (SigmaCorrelationType.EVENT_COUNT, SigmaCorrelationType.VALUE_COUNT):
         raise UnsupportedRule(f"correlation type {rule.type.name.lower()} is not supported")
-    names = [ref.reference for ref in rule.rules]
+    names = [ref.reference for ref in rule.rules or []]
     bases = [base[n] for n in names]
     kinds = {b.target for b in bases}
     if len(kinds) != 1:
@@ -450,6 +454,10 @@ def _compile_correlation(rule: SigmaCorrelationRule, base: dict[str, CompiledRul
     tgt = _targets_for(kind, target)
     ops = {"LT": "<", "LTE": "<=", "GT": ">", "GTE": ">=", "EQ": "="}
     cond = rule.condition
+    if not isinstance(cond, SigmaCorrelationCondition):
+        raise UnsupportedRule("extended (and/or) correlation conditions are not supported")
+    if isinstance(cond.fieldref, list):
+        raise UnsupportedRule("value_count over several fields is not supported")
     aggregation = Aggregation(
         kind=rule.type.name.lower(),
         group_by=tuple(tgt.field(g) for g in (rule.group_by or ())),

@@ -12,6 +12,16 @@ import duckdb
 
 SCHEMA_VERSION = 1
 
+# CloudTrail's documented userIdentity element, parsed once by the JSON reader into a struct.
+USER_IDENTITY_TYPE = (
+    "STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR, accountId VARCHAR, accessKeyId VARCHAR,"
+    " userName VARCHAR, invokedBy VARCHAR, identityProvider VARCHAR, credentialId VARCHAR,"
+    " sessionContext STRUCT(sessionIssuer STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR,"
+    " accountId VARCHAR, userName VARCHAR), attributes STRUCT(creationDate VARCHAR, mfaAuthenticated VARCHAR),"
+    " ec2RoleDelivery VARCHAR, sourceIdentity VARCHAR, webIdFederationData STRUCT(federatedProvider VARCHAR)),"
+    " onBehalfOf STRUCT(userId VARCHAR, identityStoreArn VARCHAR))"
+)
+
 # CloudTrail records, with the fields rules use flattened once and nested data kept as JSON.
 CLOUDTRAIL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("event_id", "VARCHAR"),
@@ -42,7 +52,7 @@ CLOUDTRAIL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("mfa_authenticated", "VARCHAR"),
     ("ec2_role_delivery", "VARCHAR"),
     ("target_function", "VARCHAR"),
-    ("user_identity", "JSON"),
+    ("user_identity", USER_IDENTITY_TYPE),
     ("request_parameters", "JSON"),
     ("response_elements", "JSON"),
     ("additional_event_data", "JSON"),
