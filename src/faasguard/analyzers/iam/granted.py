@@ -109,9 +109,8 @@ def managed_grants(name: str, location: Location | None, implicit: bool = False)
     return out
 
 
-def statement_grant(st: Statement, implicit: bool = False) -> Grant:
-    kind = "template" if st.policy_name and st.policy_name[:1].isupper() and st.policy_name.endswith("Policy") \
-        else "inline"
+def statement_grant(st: Statement, implicit: bool = False, templates: frozenset[str] = frozenset()) -> Grant:
+    kind = "template" if st.policy_name in templates else "inline"
     return Grant(st.effect, st.actions, tuple(arns.value_text(v) for v in st.resources) if st.resources else (
         () if st.not_resources else ("*",)), f"{kind} {st.policy_name}".strip(), st.location, st,
         not_actions=st.not_actions, not_resources=tuple(arns.value_text(v) for v in st.not_resources),
@@ -160,8 +159,9 @@ def granted(app: Application, fn: Function) -> Granted:
         result.external = True
         return result
     sam_implicit = _is_sam_implicit_role(role, fn)
+    templates = frozenset(t.name for t in role.policy_templates)
     for st in role.statements:
-        result.grants.append(statement_grant(st))
+        result.grants.append(statement_grant(st, templates=templates))
     for mp in role.managed_policies:
         implicit = sam_implicit and managed_name(mp.name) in _SAM_IMPLICIT_MANAGED and "Policies" not in \
             mp.location.pointer

@@ -137,7 +137,7 @@ def exposure(grants: list[Grant]) -> Iterator[Hit]:
 def unknown_actions(grants: list[Grant]) -> Iterator[tuple[Grant, str, tuple[str, ...]]]:
     """(grant, action, suggestions) for actions that name nothing in the database."""
     for g in grants:
-        if g.implicit or g.source.startswith("managed"):
+        if g.implicit or g.source.startswith(("managed", "template")):  # AWS's own text, not the user's
             continue
         for pattern in (*g.actions, *g.not_actions):
             text = pattern.strip()
