@@ -44,7 +44,7 @@ _SQL_WORDS = frozenset({"union", "select", "sleep", "benchmark", "waitfor", "exe
                         "having", "drop", "insert", "delete", "update", "rlike", "regexp", "information_schema",
                         "outfile", "dumpfile", "infile", "xp_cmdshell", "pg_sleep", "declare", "sp_executesql",
                         "sp_oacreate", "dbms_pipe", "utl_inaddr", "utl_http"})
-_XSS_CHARS = re.compile(r"[<>]|script|(?:^|[^a-z])on[a-z]+\s*=|data\s*:|expression\s*\(|-moz-binding|behavior\s*:|"
+_XSS_CHARS = re.compile(r"[<>\u00bc\u00be]|script|(?:^|[^a-z])on[a-z]+\s*=|^\s*on[a-z]{3,30}\s*=?\s*$|\[\]|reflect\\.|data\s*:|expression\s*\(|-moz-binding|behavior\s*:|"
                         r"(?:alert|prompt|confirm|eval|settimeout|setinterval|atob|fetch)\s*[(`]|document\s*\.|"
                         r"window\s*[.\[]|location\s*\.|fromcharcode|innerhtml|(?:self|top)\s*\[|\[\s*['\"]alert")
 _CMD_CHARS = re.compile(r"[;&|`$<>{}\\]|/[^\s/]*[?*\[]|%[a-z_0-9~]+%|%0a|/s?bin/|/dev/(?:tcp|udp)|"
@@ -83,7 +83,7 @@ _SPECIAL = re.compile(r"[<>'\"`;#=(@$&|{}\[\]\\%\x00\r\n]|\.\.|\./|://|--|/\*|!!
 _PLAIN_TRIGGERS = frozenset({
     # xss
     "javascript", "vbscript", "livescript", "script", "data", "document", "window", "location", "fromcharcode",
-    "innerhtml", "behavior", "binding", "expression",
+    "innerhtml", "behavior", "binding", "expression", "reflect",
     # cmdi (besides _CMD_WORDS and a leading binary)
     "bin", "sbin", "dev", "exist", "errorlevel", "defined", "object",
     # path

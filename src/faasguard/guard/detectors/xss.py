@@ -21,8 +21,8 @@ _ACTIVE_TAG = re.compile(
     re.IGNORECASE,
 )
 _DANGEROUS_TAG = re.compile(
-    r"<\s*/?\s*(?:script|iframe|frameset|object|embed|applet|svg|math|meta|base|isindex|xss|import|"
-    r"vmlframe|bgsound|layer|ilayer|portal|handler|listener|style|link|form|template|marquee|frame)"
+    r"<\s*/?\s*(?:[a-z0-9]{0,10}:)?(?:script|iframe|frameset|object|embed|applet|svg|math|meta|base|isindex|xss|import|"
+    r"vmlframe|bgsound|layer|ilayer|portal|handler|listener|style|link|form|template|marquee|frame|xml)"
     r"(?=[\s/>\x00\x0c]|$)",
     re.IGNORECASE,
 )
@@ -44,15 +44,61 @@ _JS_SINK = re.compile(
     r"(?:\b(?:alert|prompt|confirm|eval|settimeout|setinterval|atob|fetch)\s*(?:\(|`)|"
     r"\bdocument\s*\.\s*(?:cookie|write|domain|location)|\bwindow\s*\.\s*(?:location|name|open)|"
     r"\bstring\s*\.\s*fromcharcode|\.innerhtml\s*=|\blocation\s*\.\s*(?:href|hash)\s*=|"
-    r"\bself\s*\[|\btop\s*\[|\bwindow\s*\[|\[\s*['\"]alert)",
+    r"\bself\s*\[|\btop\s*\[|\bwindow\s*\[|\[\s*['\"]alert|\breflect\s*\.\s*\w+\s*\.\s*call\s*`)",
     re.IGNORECASE,
 )
-_HINT = re.compile(r"[<>]|script|on[a-z]+\s*=|expression|alert|prompt|confirm|document|window", re.IGNORECASE)
+# DOM and legacy (IE) event-handler attribute names, from the HTML and DOM specifications
+EVENT_HANDLERS = frozenset("""
+abort activate afterprint afterscriptexecute afterupdate animationcancel animationend animationiteration
+animationstart auxclick beforeactivate beforecopy beforecut beforedeactivate beforeeditfocus beforeinput
+beforepaste beforeprint beforescriptexecute beforeunload beforeupdate begin blur bounce canplay
+canplaythrough cellchange change click close contextmenu controlselect copy cuechange cut dataavailable
+datasetchanged datasetcomplete dblclick deactivate drag dragdrop dragend dragenter dragexit dragleave
+dragover dragstart drop durationchange emptied end ended error errorupdate filterchange finish focus
+focusin focusout formchange forminput fullscreenchange fullscreenerror gotpointercapture hashchange help
+input invalid keydown keypress keyup languagechange layoutcomplete load loadeddata loadedmetadata loadend
+loadstart losecapture lostpointercapture mediacomplete mediaerror message messageerror mousedown
+mouseenter mouseleave mousemove mouseout mouseover mouseup mousewheel move moveend movestart offline online
+outofsync pagehide pageshow paste pause play playing pointercancel pointerdown pointerenter pointerleave
+pointermove pointerout pointerover pointerrawupdate pointerup popstate progress propertychange ratechange
+readystatechange redo repeat reset resize resizeend resizestart resume reverse rowdelete rowenter rowexit
+rowinserted rowsdelete rowsinserted scroll scrollend search seek seeked seeking select selectionchange
+selectstart show stalled start stop storage submit suspend synchrestored timeerror timeupdate toggle
+touchcancel touchend touchmove touchstart trackchange transitioncancel transitionend transitionrun
+transitionstart undo unload urlflip volumechange waiting webkitanimationend webkitanimationiteration
+webkitanimationstart webkittransitionend wheel
+""".split())
+_BARE_HANDLER = re.compile(r"^\s*on([a-z]{3,30})\s*(?:=\s*)?$", re.IGNORECASE)
+_LOOSE_HANDLER = re.compile(r"(?:^|[\s;(,])on([a-z]{3,30})\s*=\s*\S", re.IGNORECASE)
+_CSS_SCRIPT_URL = re.compile(r"url\s*\(\s*['\"]?\s*(?:javascript|vbscript)\s*:?", re.IGNORECASE)
+_JSFUCK = re.compile(r"(?:[\[\]()!+]\s*){24,}")
+_HINT = re.compile(r"[<>\u00bc\u00be]|script|on[a-z]{3,30}|expression|alert|prompt|confirm|document|window|"
+                   r"eval|setinterval|settimeout|reflect|\[\]", re.IGNORECASE)
+# 7-bit stripped brackets and quotes (0xBC -> "<", 0xBE -> ">", 0xA2 -> '"') used against US-ASCII pages
+_STRIPPED_BRACKETS = str.maketrans({"\u00bc": "<", "\u00be": ">", "\u00a2": '"'})
 
 
 def detect_xss(text: str) -> Detection | None:
     if not _HINT.search(text):
         return None
+    if "\u00bc" in text or "\u00be" in text:
+        text = text.translate(_STRIPPED_BRACKETS)
+    bare = _BARE_HANDLER.match(text)
+    if bare and bare.group(1).lower() in EVENT_HANDLERS:
+        return Detection("xss", "FG-XSS-008", "", excerpt_of(text, 0, len(text)), "medium",
+                         "DOM event-handler name (probe)")
+    for m in _LOOSE_HANDLER.finditer(text):
+        if m.group(1).lower() in EVENT_HANDLERS:
+            return Detection("xss", "FG-XSS-009", "", excerpt_of(text, m.start(), m.end()), "high",
+                             "event-handler attribute outside a tag")
+    m = _CSS_SCRIPT_URL.search(text)
+    if m:
+        return Detection("xss", "FG-XSS-005", "", excerpt_of(text, m.start(), m.end()), "high",
+                         "style that runs code")
+    m = _JSFUCK.search(text)
+    if m:
+        return Detection("xss", "FG-XSS-010", "", excerpt_of(text, m.start(), m.end()), "high",
+                         "JSFuck-style obfuscated JavaScript")
     for rule_id, pattern, message in (
         ("FG-XSS-001", _DANGEROUS_TAG, "element that runs or loads code"),
         ("FG-XSS-002", _TAG_WITH_HANDLER, "tag with an event handler"),
@@ -86,6 +132,6 @@ def _looks_like_js(text: str, m: re.Match[str]) -> bool:
     semicolon) and has a JS-looking argument, not in the middle of prose."""
     before = text[max(0, m.start() - 20) : m.start()]
     after = text[m.end() : m.end() + 40]
-    arg_is_code = bool(re.match(r"\s*(?:[\d'\"`/]|document|window|this|string|[a-z_$][\w$]*\s*[.(\[])", after,
-                                re.IGNORECASE))
+    arg_is_code = bool(re.match(r"\s*(?:[\d'\"`/)]|document|window|this|string|[a-z_$][\w$]*\s*[.(\[,)])",
+                                after, re.IGNORECASE))
     return bool(_JS_CONTEXT.search(before)) and arg_is_code
