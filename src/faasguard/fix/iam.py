@@ -89,6 +89,35 @@ def _yaml(text: str) -> Any:
     return yaml
 
 
+def _put(node: Any, key: str, value: Any, after: tuple[str, ...] = (), before: str = "",
+         replacing: tuple[str, ...] = ()) -> None:
+    """Set ``key``: in place when present, else where a replaced key was, else right after one of
+    ``after`` (or before ``before``). Inserting inside the mapping, not at its end, keeps the blank
+    lines and comments that trail the mapping where they were."""
+    keys = list(node)
+    position = None
+    for old in replacing:
+        if old in node:
+            position = keys.index(old) if position is None else min(position, keys.index(old))
+    for old in replacing:
+        if old in node:
+            del node[old]
+    if key in node:
+        node[key] = value
+        return
+    keys = list(node)
+    if position is None:
+        anchor = next((k for k in after if k in node), None)
+        if anchor is not None:
+            position = keys.index(anchor) + 1
+        elif before and before in node:
+            position = keys.index(before)
+    if position is None or not hasattr(node, "insert"):
+        node[key] = value
+    else:
+        node.insert(position, key, value)
+
+
 def _dump(yaml: Any, data: Any) -> str:
     buf = io.StringIO()
     yaml.dump(data, buf)
@@ -110,15 +139,13 @@ def _fix_serverless(path: Path, results: list[FunctionIam], fix: FixResult, rel:
             fix.skipped.append(f"{key}: not defined in {rel} itself")
             continue
         body = functions[key]
-        body["iamRoleStatements"] = _tagged(cfn_statements(framework_requirements(fi, "serverless")))
-        for stale in ("role", "iamRoleStatementsInherit", "iamManagedPolicies"):
-            if stale in body:
-                del body[stale]
+        _put(body, "iamRoleStatements", _tagged(cfn_statements(framework_requirements(fi, "serverless"))),
+             after=("handler", "image"), replacing=("role", "iamRoleStatementsInherit", "iamManagedPolicies"))
         done.append(key)
     if done:
         plugins = data.get("plugins")
         if plugins is None:
-            data["plugins"] = [PLUGIN]
+            _put(data, "plugins", _tagged([PLUGIN]), before="functions")
         elif isinstance(plugins, list) and PLUGIN not in plugins:
             plugins.append(PLUGIN)
         elif isinstance(plugins, Mapping) and isinstance(plugins.get("modules"), list) \
@@ -138,9 +165,7 @@ def _sam_apply(resources: Any, app: Application, fi: FunctionIam, tag: bool) -> 
     if props is None:
         node["Properties"] = props = {} if not tag else _tagged({})
     policies = sam_policies(app, framework_requirements(fi, "sam"))
-    props["Policies"] = _tagged(policies) if tag else policies
-    if "Role" in props:
-        del props["Role"]
+    _put(props, "Policies", _tagged(policies) if tag else policies, after=("Handler", "CodeUri"), replacing=("Role",))
     return True
 
 
