@@ -83,6 +83,15 @@ def detect_xss(text: str) -> Detection | None:
         return None
     if "\u00bc" in text or "\u00be" in text:
         text = text.translate(_STRIPPED_BRACKETS)
+    for rule_id, pattern, message in (
+        ("FG-XSS-001", _DANGEROUS_TAG, "element that runs or loads code"),
+        ("FG-XSS-002", _TAG_WITH_HANDLER, "tag with an event handler"),
+        ("FG-XSS-003", _SCRIPT_URL, "script URL"),
+        ("FG-XSS-004", _HANDLER_BREAK, "attribute break into an event handler"),
+    ):
+        m = pattern.search(text)
+        if m:
+            return Detection("xss", rule_id, "", excerpt_of(text, m.start(), m.end()), "high", message)
     bare = _BARE_HANDLER.match(text)
     if bare and bare.group(1).lower() in EVENT_HANDLERS:
         return Detection("xss", "FG-XSS-008", "", excerpt_of(text, 0, len(text)), "medium",
@@ -99,15 +108,6 @@ def detect_xss(text: str) -> Detection | None:
     if m:
         return Detection("xss", "FG-XSS-010", "", excerpt_of(text, m.start(), m.end()), "high",
                          "JSFuck-style obfuscated JavaScript")
-    for rule_id, pattern, message in (
-        ("FG-XSS-001", _DANGEROUS_TAG, "element that runs or loads code"),
-        ("FG-XSS-002", _TAG_WITH_HANDLER, "tag with an event handler"),
-        ("FG-XSS-003", _SCRIPT_URL, "script URL"),
-        ("FG-XSS-004", _HANDLER_BREAK, "attribute break into an event handler"),
-    ):
-        m = pattern.search(text)
-        if m:
-            return Detection("xss", rule_id, "", excerpt_of(text, m.start(), m.end()), "high", message)
     tag = _ACTIVE_TAG.search(text)
     if tag:
         for rule_id, pattern, message in (
