@@ -183,6 +183,22 @@ def _b64(token: str) -> str | None:
     return text
 
 
+_MARKUP_PIECE = re.compile(r"=\s*\"([^\"]{1,2000})\"|=\s*'([^']{1,2000})'|>([^<]{1,2000})<")
+
+
+def markup_pieces(text: str, limit: int = 20) -> list[str]:
+    """Attribute values and text nodes of an XML/HTML-looking value (entity-decoded): a payload
+    wrapped in ``<root><a probe="...">`` is judged on its own."""
+    pieces: list[str] = []
+    for m in _MARKUP_PIECE.finditer(text[:MAX_DECODE_CHARS]):
+        piece = (m.group(1) or m.group(2) or m.group(3) or "").strip()
+        if piece:
+            pieces.append(html.unescape(piece) if "&" in piece else piece)
+            if len(pieces) >= limit:
+                break
+    return pieces
+
+
 def variants(text: str) -> list[str]:
     """Distinct forms of ``text`` worth scanning: raw, normalised, and form-decoded."""
     if len(text) > MAX_DECODE_CHARS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from faasguard.guard.decode import base64_payloads, sql_form, variants
+from faasguard.guard.decode import base64_payloads, markup_pieces, sql_form, variants
 from faasguard.guard.detection import Detection
 from faasguard.guard.detectors.cmdi import _first_word_is_binary as _cmd_first_word
 from faasguard.guard.detectors.cmdi import _is_binary as _cmd_is_binary
@@ -180,6 +180,10 @@ def detect(text: str, categories: frozenset[str] | None = None) -> list[Detectio
             cleaned = sql_form(form)
             if cleaned != form:
                 _run_one("sqli", cleaned, found)
+    if not found and "<" in text and ("=" in text or ">" in text):
+        for piece in markup_pieces(text):
+            for form in variants(piece):
+                _run_all(form, found, categories, _gates(form))
     if not found and len(text) >= 16:
         for hidden in base64_payloads(text):
             for form in variants(hidden):

@@ -76,7 +76,8 @@ _ATTACK_FUNCTIONS = frozenset({
 _SQL_ONLY_WORDS = re.compile(
     r"\b(?:xp_cmdshell|sp_oacreate|sp_oamethod|sp_executesql|sp_makewebtask|sp_addextendedproc|pg_sleep|"
     r"pg_read_file|dbms_pipe|utl_inaddr|utl_http|sys\.dba_users|information_schema\.\w+|"
-    r"execute\s+immediate|into\s+(?:out|dump)file|load\s+data\s+(?:local\s+)?infile)\b",
+    r"execute\s+immediate|into\s+(?:out|dump)file|load\s+(?:data|xml)\s+(?:local\s+|concurrent\s+)*infile)\b|"
+    r"\)\s*::\s*(?:int|integer|text|varchar|jsonb?|bigint|numeric|bool|boolean|regclass|oid|bytea)\b",
 )
 _RAW_SQL_GATE = re.compile(r"[=#<>]|(?:^|[^\w.])@|--|/\*|;\s*\(*\s*(?:select|drop|insert|update|delete|exec|"
                            r"execute|declare|shutdown|create|alter|truncate|waitfor|grant|call|set)\b|\b(?:union|select|sleep|benchmark|"
@@ -86,6 +87,7 @@ _NUMERIC_START = frozenset("0123456789)-+.")
 _LEADING_WORDS = frozenset({"and", "or", "xor", "order", "group", "having", "where", "limit", "procedure", "not",
                             "union", "select"})
 _QUOTE_WINDOW = 160
+_INNER_JUNK = re.compile(r"(?<=[a-z])[^\x00-\x7f](?=[a-z])")
 _KEY_PREFIX = re.compile(r"^[\w.\[\]-]{1,40}=(?=.)")
 _CATALOG = re.compile(
     r"information_schema|mysql\.user|pg_catalog|pg_shadow|sysobjects|syscolumns|sys\.all_|"
@@ -160,6 +162,9 @@ _ANYWHERE = (
     ("FG-SQLI-016", re.compile(r"F\(+o?[nsv]\)*o\(*o?[nsv]"), "SQL condition function on literals"),
     ("FG-SQLI-017", re.compile(r"Tv|Kvo|vo"), None),  # checked: declare @x / set @x = / @x :=
     ("FG-SQLI-018", re.compile(r"TKs"), None),  # checked: waitfor delay '0:0:5'
+    ("FG-SQLI-031", re.compile(r"\(S\(*[nsvF(]|\(S[^)]{0,10}K"), None),  # checked: parenthesised subquery
+    ("FG-SQLI-032", re.compile(r"S\(*F\("), "SELECT of a SQL function"),
+    ("FG-SQLI-033", re.compile(r"F\(\)\)*o\(*[nsvF]"), "comparison of SQL function results"),
 )
 # Patterns anchored at the start of a quote-context fingerprint (the quote closed a string).
 _QUOTE_BREAK = (
@@ -180,6 +185,7 @@ _NUMERIC_BREAK = (
     ("FG-SQLI-028", re.compile(r"^KKo?n"), "leading ORDER/GROUP BY column number"),
     ("FG-SQLI-029", re.compile(r"^K\(*[Fbn]\(*[^&;]{0,6}o\(*[nsvF]"), "leading WHERE/HAVING condition"),
     ("FG-SQLI-030", re.compile(r"^F\(\)?$"), "bare SQL function call"),
+    ("FG-SQLI-034", re.compile(r"^\(+[^c]{0,30}[&oS][^c]{0,30}c"), "parenthesised expression then comment"),
     ("FG-SQLI-026", re.compile(r"^&\(*F"), "leading logic with SQL function"),
     ("FG-SQLI-027", re.compile(r"^o?nK+n\)*c"), "clause then comment"),
 )
@@ -233,6 +239,11 @@ def _check(fp: str, values: list[str], quote_context: bool) -> tuple[str, str] |
             if not (seg[0] in ("declare", "set") or (len(seg) == 2 and seg[1] == ":=")):
                 continue
             message = "SQL variable assignment"
+        if rule_id == "FG-SQLI-031":
+            seg = values[m.start() : m.start() + 14]
+            if m.group(0).endswith("K") and not any(v in ("from", "where", "limit") for v in seg):
+                continue
+            message = "parenthesised SELECT"
         if rule_id == "FG-SQLI-018":
             if values[m.start()] != "waitfor":
                 continue
@@ -290,7 +301,7 @@ def _quote_break_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
         # a comment, a call or a second quote break; prose words after "or" are not enough.
         after = rest[1:]
         return bool(re.match(r"\(*[snvF]\)*(?:o|c|$|&|;|\))", after) or re.match(r"\(*b\)*o\(*[snvF]", after)
-                    or re.match(r"\(*[fF]\(", after))
+                    or re.match(r"\(*[fF]\(", after) or re.match(r"\(*b\)*o\(*b\)*c", after))
     if rule_id == "FG-SQLI-011":
         comment = values[fp.index("c")]
         return not comment.startswith("#") or not comment[1:].strip()
@@ -299,7 +310,7 @@ def _quote_break_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
     if rule_id == "FG-SQLI-013":
         op_idx = len(fp) - len(rest)
         operator = values[op_idx]
-        if operator not in _COMPARISONS and operator not in ("||", "|", "^", "&", "div") and \
+        if operator not in _COMPARISONS and operator not in ("||", "|", "^", "&", "div", "collate") and \
                 fp[op_idx + 1 : op_idx + 2] not in ("F", "("):
             return False  # "+", "-", "*", "is" after a quote are ordinary text ('4"+X', '"IS" STAMP')
         return bool(re.match(r"o\(*[snvF]\)*(?:$|c|&|o|;|s)", rest)) or bool(re.match(r"o\(*b\)*(?:c|o|&)", rest))
@@ -323,7 +334,10 @@ def _numeric_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
         idx = fp.index(";") + 1
         while idx < len(fp) and fp[idx] == "(":
             idx += 1
-        return idx < len(fp) and (fp[idx] != "T" or _stacked_is_sql(fp, values, idx))
+        # "1;drop table x", or any statement keyword when the rest is commented out ("10;DROP members --")
+        return idx < len(fp) and (fp[idx] != "T" or _stacked_is_sql(fp, values, idx) or fp.endswith("c"))
+    if rule_id == "FG-SQLI-034":
+        return "\n" not in "".join(values) and len(values) <= 40
     if rule_id == "FG-SQLI-028":
         return values[0] in ("order", "group") and values[1] == "by"
     if rule_id == "FG-SQLI-029":
@@ -363,6 +377,11 @@ def detect_sqli(text: str) -> Detection | None:
         return Detection("sqli", "FG-SQLI-019", "", excerpt_of(text, only.start(), only.end()), "high",
                          "database-only identifier or statement")
     cat = _CATALOG.search(lowered)
+    if not lowered.isascii():
+        # junk bytes inside keywords ("S\xa0E\xb1L\xc2E\xd3C\xe4T") are dropped by some parsers
+        squeezed = _INNER_JUNK.sub("", lowered)
+        if squeezed != lowered:
+            return detect_sqli(squeezed)
     contexts: list[tuple[str, bool]] = []
     if _RAW_SQL_GATE.search(lowered) or lowered.lstrip()[:1] in _NUMERIC_START or \
             lowered.lstrip().split(" ", 1)[0] in _LEADING_WORDS or _calls_sql_function(lowered):
@@ -399,4 +418,4 @@ def _calls_sql_function(lowered: str) -> bool:
 
 
 def _catalog_in_sql(fp: str) -> bool:
-    return ("S" in fp and "K" in fp) or "F" in fp or "U" in fp
+    return ("S" in fp and "K" in fp) or "F" in fp or "U" in fp or fp.startswith("K")
