@@ -9,7 +9,7 @@ from faasguard.model import ApiKind, AuthorizerKind, ErrorKind, Function, Trigge
 
 @pytest.fixture(scope="module")
 def loaded():
-    from conftest import FIXTURES, load_project
+    from sls_helpers import FIXTURES, load_project
     return load_project(FIXTURES / "events")
 
 
