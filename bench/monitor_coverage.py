@@ -19,7 +19,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=None)
     args = parser.parse_args()
-    data = args.data or default_data_dir([Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "cloudtrail"])
+    here = Path(__file__).resolve().parents[1]
+    data = args.data or default_data_dir([here / ".." / "shared" / "data" / "cloudtrail"])
     if data is None or not (data / STRATUS_FILE).is_file():
         print("labelled CloudTrail data not found; pass --data", file=sys.stderr)
         return 2

@@ -58,17 +58,21 @@ def test_ingest_then_detect_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_guard_events_raise_guard_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    common = {"source": "faasguard.guard", "time": "2026-01-05T10:00:00Z"}
+    # the guard's own schema (faasguard.guard/1, docs/guard.md)
+    common = {"schema": "faasguard.guard/1", "event_source": "apigw_http", "mode": "block", "message": "m"}
     events = [
-        {**common, "event_id": "g1", "function": "orders-api", "request_id": "r1", "field": "body.q",
-         "detector": "sqli", "category": "sqli", "rule_id": "FG-SQLI", "severity": "high", "action": "blocked",
-         "excerpt": "' OR 1=1--"},
-        {**common, "event_id": "g2", "function": "orders-api", "request_id": "r2", "detector": "sandbox",
-         "category": "subprocess", "rule_id": "FG-SANDBOX", "severity": "critical", "action": "blocked",
-         "excerpt": "/bin/sh"},
-        {**common, "event_id": "g3", "function": "resize", "request_id": "r3", "field": "queryStringParameters.u",
-         "detector": "ssrf", "category": "ssrf", "rule_id": "FG-SSRF", "action": "reported",
-         "excerpt": "http://169.254.169.254/"},
+        {**common, "time": "2026-01-05T10:00:00.000Z", "type": "detection", "function": "orders-api",
+         "request_id": "r1", "field": "$.body<json>.q", "detector": "sqli", "rule_id": "FG-SQLI-003",
+         "severity": "high", "action": "blocked", "excerpt": "' OR 1=1--"},
+        {**common, "time": "2026-01-05T10:01:00.000Z", "type": "sandbox", "function": "orders-api",
+         "request_id": "r2", "field": "/bin/sh -c id", "detector": "process", "rule_id": "FG-SBX-PROC-001",
+         "severity": "critical", "action": "blocked", "excerpt": "/bin/sh"},
+        {**common, "time": "2026-01-05T10:02:00.000Z", "type": "detection", "function": "resize",
+         "request_id": "r3", "field": "$.queryStringParameters.u", "detector": "ssrf", "rule_id": "FG-SSRF-001",
+         "severity": "high", "action": "reported", "mode": "monitor", "excerpt": "http://169.254.169.254/"},
+        {**common, "time": "2026-01-05T10:03:00.000Z", "type": "guard_error", "function": "resize",
+         "request_id": "r4", "field": "", "detector": "", "rule_id": "FG-GUARD-ERROR", "severity": "low",
+         "action": "reported", "excerpt": ""},
     ]
     src = tmp_path / "guard.jsonl"
     src.write_text("".join(json.dumps(e) + "\n" for e in events))
@@ -76,11 +80,12 @@ def test_guard_events_raise_guard_rules(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["monitor", "ingest", str(src), "--db", db]) == 0
     capsys.readouterr()
     assert main(["monitor", "detect", "--db", db, "-o", "json", "--no-anomalies"]) == 0
-    found = [(a["rule_id"], a["function"], a["event_ids"], a["evidence"].get("detectors"))
-             for a in _json_out(capsys)]
-    assert sorted(found) == [("FGM-GUARD-001", "orders-api", ["g1"], ["sqli"]),
-                             ("FGM-GUARD-002", "resize", ["g3"], ["ssrf"]),
-                             ("FGM-GUARD-003", "orders-api", ["g2"], ["sandbox"])]
+    found = [(a["rule_id"], a["function"], a["first_seen"], a["evidence"].get("detectors"),
+              a["evidence"].get("actions")) for a in _json_out(capsys)]
+    assert found == [("FGM-GUARD-001", "orders-api", "2026-01-05T10:00:00Z", ["sqli"], ["blocked"]),
+                     ("FGM-GUARD-003", "orders-api", "2026-01-05T10:01:00Z", ["process"], ["blocked"]),
+                     ("FGM-GUARD-002", "resize", "2026-01-05T10:02:00Z", ["ssrf"], ["reported"]),
+                     ("FGM-GUARD-005", "resize", "2026-01-05T10:03:00Z", None, ["reported"])]
 
 
 def test_bad_store_and_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -185,20 +186,38 @@ def test_filter_log_events_json_and_lambda_json_format(con: duckdb.DuckDBPyConne
 
 def test_guard_events(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     events = [
-        {"time": "2026-01-05T10:00:00Z", "source": "faasguard.guard", "function": "orders-api", "request_id": "r1",
-         "event_source": "apigw-http", "field": "body.q", "detector": "sqli", "category": "sqli",
-         "rule_id": "FG-GUARD-SQLI-001", "severity": "high", "action": "blocked", "excerpt": "' OR 1=1--"},
-        {"time": "2026-01-05T10:00:05Z", "function": "orders-api", "request_id": "r2", "detector": "sandbox",
-         "category": "subprocess", "rule_id": "FG-SANDBOX-PROC", "severity": "critical", "action": "blocked",
-         "excerpt": "/bin/sh -c id"},
+        {"schema": "faasguard.guard/1", "time": "2026-01-05T10:00:00.120Z", "type": "detection",
+         "function": "orders-api", "request_id": "r1", "event_source": "apigw_http", "field": "$.body<json>.q",
+         "detector": "sqli", "rule_id": "FG-SQLI-003", "severity": "high", "action": "blocked", "mode": "block",
+         "excerpt": "' OR 1=1--", "message": "boolean comparison after a value"},
+        {"schema": "faasguard.guard/1", "time": "2026-01-05T10:00:05.000Z", "type": "sandbox",
+         "function": "orders-api", "request_id": "r2", "event_source": "apigw_http", "field": "/bin/sh -c id",
+         "detector": "process", "rule_id": "FG-SBX-PROC-001", "severity": "critical", "action": "blocked",
+         "mode": "block", "excerpt": "/bin/sh -c id", "message": "child process"},
     ]
     path = tmp_path / "guard.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in events))
     report = ingest.ingest(con, [path])
     assert (report.files[0].kind, report.added) == (InputKind.GUARD_EVENTS, 2)
     assert ingest.ingest(con, [path]).added == 0
-    assert con.execute("SELECT function_name, detector, action, event_time FROM guard_events ORDER BY event_time"
-                       ).fetchall()[0][:3] == ("orders-api", "sqli", "blocked")
+    rows = con.execute("SELECT function_name, kind, detector, category, rule_id, action, field, event_time"
+                       " FROM guard_events ORDER BY event_time").fetchall()
+    assert rows == [
+        ("orders-api", "detection", "sqli", "sqli", "FG-SQLI-003", "blocked", "$.body<json>.q",
+         datetime(2026, 1, 5, 10, 0, 0, 120000)),
+        ("orders-api", "sandbox", "process", "process", "FG-SBX-PROC-001", "blocked", "/bin/sh -c id",
+         datetime(2026, 1, 5, 10, 0, 5)),
+    ]
+
+
+def test_guard_events_inside_cloudwatch_log_lines(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    event = {"schema": "faasguard.guard/1", "time": "2026-01-05T10:00:00.000Z", "type": "detection",
+             "function": "orders-api", "request_id": "r1", "detector": "xss", "rule_id": "FG-XSS-001",
+             "severity": "medium", "action": "reported"}
+    path = tmp_path / "export.txt"
+    path.write_text(f"2026-01-05T10:00:00.000Z {json.dumps(event)}\n")
+    ingest.ingest(con, [path])
+    assert con.execute("SELECT function_name, detector FROM guard_events").fetchall() == [("orders-api", "xss")]
 
 
 @pytest.mark.integration

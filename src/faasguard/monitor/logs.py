@@ -47,11 +47,11 @@ _GUARD_ACTIONS = {"reported", "blocked", "report", "block", "monitor", "allowed"
 
 
 def is_guard_event(obj: object) -> bool:
-    """The runtime guard's security events: an action plus a detector or rule id (docs/guard.md)."""
+    """The runtime guard's security events (schema ``faasguard.guard/1``, docs/guard.md)."""
     if not isinstance(obj, dict):
         return False
-    source = str(obj.get("source") or obj.get("logger") or obj.get("type") or "")
-    if source.startswith("faasguard"):
+    marker = str(obj.get("schema") or obj.get("source") or obj.get("logger") or "")
+    if marker.startswith("faasguard"):
         return True
     return (str(obj.get("action", "")).lower() in _GUARD_ACTIONS
             and ("detector" in obj or "rule_id" in obj) and ("function" in obj or "request_id" in obj))
@@ -216,21 +216,29 @@ def _handle_json(batch: _Batch, function: str, time: str | None, obj: dict[str, 
 
 
 def _guard_row(obj: dict[str, Any], function: str, time: str | None, source_file: str) -> dict[str, Any]:
-    excerpt = obj.get("excerpt")
+    def text(*keys: str) -> str | None:
+        for key in keys:
+            value = obj.get(key)
+            if value not in (None, ""):
+                return str(value)
+        return None
+
+    excerpt = text("excerpt")
+    kind = text("type", "kind") or ("sandbox" if obj.get("detector") == "sandbox" else None)
     return {
-        "id": str(obj.get("event_id") or obj.get("id") or _hash(json.dumps(obj, sort_keys=True))),
-        "event_time": str(obj.get("time") or obj.get("timestamp") or time or "") or None,
+        "id": text("event_id", "id") or _hash(json.dumps(obj, sort_keys=True)),
+        "event_time": text("time", "timestamp") or time,
         "function_name": function,
-        "request_id": obj.get("request_id") or obj.get("requestId"),
-        "event_source": obj.get("event_source") or obj.get("source_type"),
-        "field": obj.get("field") or obj.get("path"),
-        "detector": obj.get("detector"),
-        "category": obj.get("category"),
-        "rule_id": obj.get("rule_id"),
-        "severity": str(obj.get("severity") or "medium").lower(),
-        "action": str(obj.get("action") or "").lower() or None,
-        "kind": obj.get("kind") or obj.get("event") or ("sandbox" if obj.get("detector") == "sandbox" else None),
-        "excerpt": str(excerpt)[:500] if excerpt is not None else None,
+        "request_id": text("request_id", "requestId"),
+        "event_source": text("event_source", "source_type"),
+        "field": text("field", "path"),
+        "detector": text("detector"),
+        "category": text("category", "detector"),
+        "rule_id": text("rule_id"),
+        "severity": (text("severity") or "medium").lower(),
+        "action": (text("action") or "").lower() or None,
+        "kind": kind,  # detection | schema | limit | sandbox | guard_error
+        "excerpt": excerpt[:500] if excerpt else None,
         "data": json.dumps(obj),
         "source_file": source_file,
     }
