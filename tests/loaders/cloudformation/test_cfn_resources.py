@@ -153,3 +153,47 @@ def test_metadata_skip_on_a_resource() -> None:
     [skip] = app().suppressions
     assert (skip.rule_id, skip.scope, skip.reason, skip.location.line) == (
         "FG-DATA-001", "Uploads", "logging bucket", line(F, "- id: FG-DATA-001"))
+
+
+ALB_APPSYNC = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: s3://b/k.zip, Handler: a.b, Runtime: python3.12}
+  Targets:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      TargetType: lambda
+      Targets:
+        - Id: !GetAtt Fn.Arn
+  Source:
+    Type: AWS::AppSync::DataSource
+    Properties:
+      ApiId: !GetAtt Graph.ApiId
+      Type: AWS_LAMBDA
+      LambdaConfig:
+        LambdaFunctionArn: !GetAtt Fn.Arn
+  Graph:
+    Type: AWS::Serverless::GraphQLApi
+    Properties:
+      DataSources:
+        Lambda:
+          Resolver:
+            FunctionArn: !GetAtt Fn.Arn
+"""
+
+
+def test_alb_and_appsync_triggers() -> None:
+    from cfn_helpers import load_text
+
+    a, errors = load_text(ALB_APPSYNC)
+    assert errors == []
+    fn = a.function("Fn")
+    assert fn is not None
+    assert [(t.kind, t.trust, t.source_id, t.location.line) for t in fn.triggers] == [
+        (TriggerKind.ALB, Trust.PUBLIC, "Targets", 12),
+        (TriggerKind.APPSYNC, Trust.AUTHENTICATED, "Graph", 13),
+        (TriggerKind.APPSYNC, Trust.AUTHENTICATED, "Graph", 25),
+    ]

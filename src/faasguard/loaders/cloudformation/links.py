@@ -286,3 +286,48 @@ def layer_permission(b: Builder, logical_id: str, body: Mapping[str, Any], props
     layer = b.resources.get(ctx.ref_target(props.get("LayerVersionArn")) or "")
     if layer is not None and ctx.text(props.get("Principal")) == "*" and "OrganizationId" not in props:
         layer.set("public", True, ctx.key_loc(props, "Principal"))
+
+
+@handles(LINKS, "AWS::ElasticLoadBalancingV2::TargetGroup")
+def alb_target_group(b: Builder, logical_id: str, body: Mapping[str, Any], props: Mapping[str, Any]) -> None:
+    """A Lambda target group: the load balancer's listeners pass HTTP requests to the function."""
+    ctx = b.ctx
+    if (ctx.text(props.get("TargetType")) or "").lower() != "lambda":
+        return
+    for i, target in enumerate(ctx.sequence(props.get("Targets"), "Targets")):
+        if not isinstance(target, Mapping):
+            continue
+        fn = b.function_by_reference(target.get("Id"))
+        if fn is not None:
+            where = ctx.loc(target, "Resources", logical_id, "Properties", "Targets", i)
+            fn.append("triggers", Trigger(TriggerKind.ALB, default_trust(TriggerKind.ALB), where,
+                                          source_id=logical_id, properties={"target_group": logical_id}))
+
+
+@handles(LINKS, "AWS::AppSync::DataSource")
+def appsync_data_source(b: Builder, logical_id: str, body: Mapping[str, Any], props: Mapping[str, Any]) -> None:
+    ctx = b.ctx
+    cfg = ctx.mapping(props.get("LambdaConfig"), "LambdaConfig", line=ctx.key_loc(props, "LambdaConfig").line)
+    if cfg is None:
+        return
+    fn = b.function_by_reference(cfg.get("LambdaFunctionArn"))
+    if fn is not None:
+        target = ctx.ref_target(props.get("ApiId"))
+        fn.append("triggers", Trigger(TriggerKind.APPSYNC, default_trust(TriggerKind.APPSYNC),
+                                      ctx.resource_loc(logical_id), source_id=target if target in b.types else None,
+                                      properties={"data_source": logical_id}))
+
+
+@handles(LINKS, "AWS::Serverless::GraphQLApi")
+def sam_graphql_api(b: Builder, logical_id: str, body: Mapping[str, Any], props: Mapping[str, Any]) -> None:
+    ctx = b.ctx
+    sources = ctx.mapping(props.get("DataSources"), "DataSources", line=ctx.key_loc(props, "DataSources").line)
+    lambdas = ctx.mapping(sources.get("Lambda"), "DataSources.Lambda") if sources else None
+    for name, cfg in (lambdas or {}).items():
+        if not isinstance(cfg, Mapping):
+            continue
+        fn = b.function_by_reference(cfg.get("FunctionArn"))
+        if fn is not None:
+            fn.append("triggers", Trigger(TriggerKind.APPSYNC, default_trust(TriggerKind.APPSYNC),
+                                          ctx.key_loc(lambdas, str(name)), source_id=logical_id,
+                                          properties={"data_source": str(name)}))
