@@ -11,7 +11,7 @@
    policies Lambda roles commonly attach, from the copy moto ships
    (``moto/iam/aws_managed_policies.py``, Apache-2.0, itself fetched from AWS).
 
-Usage: .venv/bin/python scripts/derive_iam_exceptions.py [--map PATH]
+Usage: .venv/bin/python scripts/derive_iam_exceptions.py [--map PATH] [--out DIR]
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def derive_exceptions(map_path: Path) -> dict:
         prefix = PREFIX_RENAMES.get(service, signing)
         if not actiondb.service_exists(prefix):
             prefix = data["sdk_service_mappings"].get(str(meta.get("serviceId", "")).replace(" ", ""), prefix)
-        if prefix != service:
+        if prefix != service and actiondb.service_exists(prefix):
             prefixes[service] = prefix
     operations: dict[str, dict[str, list[str]]] = {}
     dropped: list[str] = []
@@ -139,14 +139,15 @@ def derive_managed() -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--map", type=Path, default=DEFAULT_MAP)
+    parser.add_argument("--out", type=Path, default=DATA, help="output directory (default: the package data)")
     args = parser.parse_args()
     if not args.map.is_file():
         print(f"{args.map} not found", file=sys.stderr)
         return 2
-    DATA.mkdir(parents=True, exist_ok=True)
-    (DATA / "sdk_exceptions.json").write_text(
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "sdk_exceptions.json").write_text(
         json.dumps(derive_exceptions(args.map), indent=0, separators=(",", ":")) + "\n", encoding="utf-8")
-    (DATA / "managed_policies.json").write_text(
+    (args.out / "managed_policies.json").write_text(
         json.dumps(derive_managed(), indent=0, separators=(",", ":")) + "\n", encoding="utf-8")
     return 0
 

@@ -168,6 +168,8 @@ def resource_member(service: str, rtype: str, attr: str) -> tuple[str, Any] | No
     hit = _find(d.get("has", {}), attr)
     if hit:
         return "has", hit[1]["resource"]["type"]
+    if not rtype and attr in resource_model(service).get("resources", {}):
+        return "has", attr  # boto3 exposes every resource type on the service resource
     hit = _find(d.get("hasMany", {}), attr)
     if hit:
         return "many", ((hit[1]["request"]["operation"],), hit[1]["resource"]["type"])
