@@ -104,6 +104,7 @@ def test_implicit_role_with_policies() -> None:
         "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
         "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
         "arn:aws:iam::aws:policy/AWSLambdaExecute",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",  # SAM's name -> ARN table
     ]
     assert role.managed_policies[3].location.line == line(F, "- AWSLambdaExecute")
     assert [t.name for t in role.policy_templates] == ["DynamoDBCrudPolicy", "S3ReadPolicy"]
@@ -111,7 +112,7 @@ def test_implicit_role_with_policies() -> None:
     assert s3_read.arguments["BucketName"].literal == "*"
     assert s3_read.location.line == line(F, "- S3ReadPolicy:")
     by_policy = {s.policy_name: s for s in role.statements}
-    assert set(by_policy) == {"DeadLetterQueuePolicy", "DynamoDBCrudPolicy", "S3ReadPolicy", "HelloFunctionPolicy3"}
+    assert set(by_policy) == {"DeadLetterQueuePolicy", "DynamoDBCrudPolicy", "S3ReadPolicy", "HelloFunctionPolicy4"}
     ddb = by_policy["DynamoDBCrudPolicy"]
     assert "dynamodb:PutItem" in ddb.actions
     # the template's ${tableName} is replaced by the argument: a reference to the table
@@ -119,7 +120,7 @@ def test_implicit_role_with_policies() -> None:
     assert ddb.location.line == line(F, "- DynamoDBCrudPolicy:")
     s3 = by_policy["S3ReadPolicy"]
     assert [r.text() for r in s3.resources] == ["arn:aws:s3:::*", "arn:aws:s3:::*/*"]
-    inline = by_policy["HelloFunctionPolicy3"]
+    inline = by_policy["HelloFunctionPolicy4"]
     assert (inline.actions, inline.resource_texts, inline.sid) == (("s3:*",), ("*",), "Anything")
     assert inline.on_any_resource and inline.location.line == line(F, "- Sid: Anything")
     dlq = by_policy["DeadLetterQueuePolicy"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from faasguard.loaders.cloudformation.builder import DEFINE, DEFINE_APIS, LINKS, handles
@@ -17,6 +19,20 @@ if TYPE_CHECKING:
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 VPC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
+
+
+@lru_cache(maxsize=1)
+def aws_managed_policy_arns() -> Mapping[str, str]:
+    """AWS managed policy name -> ARN, from samtranslator's table (empty when it is missing)."""
+    try:
+        from importlib.resources import files
+
+        data = json.loads((files("samtranslator") / "internal" / "data" / "aws_managed_policies.json")
+                          .read_text(encoding="utf-8"))
+        table = data.get("aws", {})
+        return {str(k): str(v) for k, v in table.items()} if isinstance(table, Mapping) else {}
+    except (ModuleNotFoundError, OSError, ValueError):
+        return {}
 
 
 def _strings(ctx: BuildContext, node: Any) -> tuple[str, ...]:
@@ -85,7 +101,8 @@ def managed_policy_ref(b: Builder, node: Any, location: Any) -> tuple[ManagedPol
     value = ctx.value(node)
     text = str(value)
     if value.is_literal and text and ":" not in text:
-        text = f"arn:aws:iam::aws:policy/{text}"  # SAM turns bare names into AWS managed ARNs
+        # SAM turns bare names into AWS managed policy ARNs (some live under service-role/)
+        text = aws_managed_policy_arns().get(text, f"arn:aws:iam::aws:policy/{text}")
     aws_managed = ":iam::aws:policy/" in text
     return ManagedPolicyRef(text, location, aws_managed=aws_managed), None
 
