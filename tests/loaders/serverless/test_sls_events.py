@@ -43,8 +43,9 @@ def test_rest_routes_trust_and_lines(loaded):
     assert cognito.cors.allow_credentials is True and cognito.cors.location.line == 44
     assert custom.authorizer is not None and custom.authorizer.kind is AuthorizerKind.LAMBDA
     assert custom.authorizer.name == "authorizer"
-    # provider.apiGateway.usagePlan.throttle applies to every REST route's API
-    assert public.throttling is None
+    # provider.apiGateway.usagePlan.throttle applies to every REST route
+    assert public.throttling is not None and public.throttling.location.line == 18
+    assert (public.throttling.rate_limit, public.throttling.burst_limit) == (100.0, 200)
 
 
 def test_http_api_routes_and_authorizers(loaded):

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from faasguard.loaders.serverless.context import HTTP_API_ID, REST_API_ID, WEBSOCKET_API_ID, SlsContext, sub
-from faasguard.loaders.serverless.events import EventSummary
+from faasguard.loaders.serverless.events import EventSummary, usage_plan_throttle
 from faasguard.model import Api, ApiKind, Cors, Location, Throttling
 
 
@@ -71,7 +71,7 @@ def _rest(ctx: SlsContext, summary: EventSummary, api_gateway: Mapping[str, Any]
                 usage_plan = True
                 locations.setdefault("usage_plan", ctx.key_loc(owner, key))
                 if key == "usagePlan":
-                    throttling = _usage_plan_throttle(ctx, node) or throttling
+                    throttling = usage_plan_throttle(ctx, node) or throttling
                     if throttling is not None and throttling.location is not None:
                         locations["throttling"] = throttling.location
             break
@@ -99,22 +99,6 @@ def _rest(ctx: SlsContext, summary: EventSummary, api_gateway: Mapping[str, Any]
                endpoint_type=(endpoint or "EDGE").upper(), access_logging=access, execution_logging=execution,
                tracing=tracing, throttling=throttling, usage_plan=usage_plan, waf=waf,
                resource_policy=bool(policy) if policy is not None else False, locations=locations)
-
-
-def _usage_plan_throttle(ctx: SlsContext, node: Any) -> Throttling | None:
-    plans = node if isinstance(node, list) else [node]
-    for plan in plans:
-        if not isinstance(plan, Mapping):
-            continue
-        if len(plan) == 1 and isinstance(next(iter(plan.values())), Mapping) and "throttle" not in plan:
-            plan = next(iter(plan.values()))  # [{free: {...}}, {paid: {...}}]
-        throttle = plan.get("throttle") if isinstance(plan, Mapping) else None
-        if isinstance(throttle, Mapping):
-            rate = ctx.evaluate(throttle.get("rateLimit"))
-            return Throttling(float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None,
-                              ctx.integer(throttle.get("burstLimit"), "burstLimit", throttle),
-                              ctx.key_loc(plan, "throttle"))
-    return None
 
 
 _WAF_ASSOCIATIONS = ("AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation")

@@ -202,10 +202,12 @@ class EventBuilder:
                        cors=cors, properties=props)
 
     def _rest_throttling(self) -> Throttling | None:
+        """serverless-api-gateway-throttling's defaults, else the usage plan's throttle."""
         node = self.ctx.custom.get("apiGatewayThrottling")
         if isinstance(node, Mapping):
             return _plugin_throttling(self.ctx, node, self.ctx.key_loc(self.ctx.custom, "apiGatewayThrottling"))
-        return None
+        plan = sub(self.ctx.provider, "apiGateway").get("usagePlan")
+        return usage_plan_throttle(self.ctx, plan) if plan is not None else None
 
     def _rest_authorizer(self, node: Any, loc: Location) -> Authorizer | None:
         ctx = self.ctx
@@ -592,6 +594,23 @@ def _rest_kind(kind_text: str, arn: str) -> AuthorizerKind:
     if kind_text == "cognito_user_pools" or ":cognito-idp:" in arn:
         return AuthorizerKind.COGNITO
     return AuthorizerKind.LAMBDA
+
+
+def usage_plan_throttle(ctx: SlsContext, node: Any) -> Throttling | None:
+    """``usagePlan.throttle`` (one plan, or the first of a list of named plans)."""
+    plans = node if isinstance(node, list) else [node]
+    for plan in plans:
+        if not isinstance(plan, Mapping):
+            continue
+        if len(plan) == 1 and isinstance(next(iter(plan.values())), Mapping) and "throttle" not in plan:
+            plan = next(iter(plan.values()))  # [{free: {...}}, {paid: {...}}]
+        throttle = plan.get("throttle") if isinstance(plan, Mapping) else None
+        if isinstance(throttle, Mapping):
+            rate = ctx.evaluate(throttle.get("rateLimit"))
+            return Throttling(float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None,
+                              ctx.integer(throttle.get("burstLimit"), "burstLimit", throttle),
+                              ctx.key_loc(plan, "throttle"))
+    return None
 
 
 def _plugin_throttling(ctx: SlsContext, node: Mapping[str, Any], loc: Location) -> Throttling:
