@@ -328,3 +328,21 @@ def test_exponential_file_includes_are_bounded(tmp_path):
     assert time.perf_counter() - started < 30
     assert any(v.kind is ValueKind.UNRESOLVED for v in iter_values(data["custom"]["x"]))
     assert [e.kind for e in r.errors] == [ErrorKind.UNSAFE]
+
+
+def test_v4_stage_params(tmp_path):
+    text = """service: s
+provider: aws
+stages:
+  default:
+    params: {domain: dev.example.com, only: d}
+  prod:
+    params: {domain: example.com}
+custom:
+  domain: ${param:domain}
+  only: ${param:only}
+"""
+    data, _ = resolve(tmp_path, text)
+    assert (data["custom"]["domain"], data["custom"]["only"]) == ("dev.example.com", "d")
+    data, _ = resolve(tmp_path, text, stage="prod")
+    assert (data["custom"]["domain"], data["custom"]["only"]) == ("example.com", "d")

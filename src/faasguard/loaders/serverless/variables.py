@@ -499,8 +499,10 @@ class Resolver:
         if source == "param":
             if address in self.options.variables:
                 return self.options.variables[address]
-            for stage_key in (self.stage, "default"):
-                found = self._lookup_self(("params", stage_key, address))
+            # v3 ``params.<stage>`` / ``params.default``; v4 also ``stages.<stage>.params``
+            for lookup in (("params", self.stage), ("stages", self.stage, "params"), ("params", "default"),
+                           ("stages", "default", "params")):
+                found = self._lookup_self((*lookup, address))
                 if not isinstance(found, _Missing) and found is not None:
                     return found
             return _Missing(Value(ValueKind.PARAMETER, ref=address, raw=raw, location=loc))
