@@ -135,7 +135,9 @@ def test_generic_positive(file: str, text: str, line: int) -> None:
     ("settings.py", 'token_url = "https://auth.example.org/oauth/token"\n'),
     ("settings.py", 'auth_token = "abc"\n'),  # too short and not random
     ("config.ini", "[x]\npassword = Enter your password here\n"),
-    ("settings.py", f'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY{"EXAMPLE"}KEY"\n'),
+    ("settings.py", 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'),  # AWS docs' sample
+    ("settings.py", 'password = f"{prefix}-{suffix}"\npassword = "{db_password}"\n'),
+    ("rules.py", 'PRIVATE_KEY = "FG-SEC-003"\n'),
     # false positives seen on the shared IaC corpus
     ("nginx.conf", "location / {\n  proxy_pass http://backend:8080;\n}\n"),
     ("main.tf", 'resource "aws_kms_key" "k" {\n  customer_master_key_spec = "SYMMETRIC_DEFAULT"\n}\n'),

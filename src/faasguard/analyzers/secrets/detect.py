@@ -97,8 +97,8 @@ def _generic_score(name: str, value: str, bare: bool) -> str | None:
         return None
     if " " in value.strip() or len(value) > 200:
         return None  # prose, not a credential
-    if re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value):
-        return None  # an enum constant (SYMMETRIC_DEFAULT)
+    if re.fullmatch(r"[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)+", value):
+        return None  # an enum constant or an id (SYMMETRIC_DEFAULT, FG-SEC-003)
     if bare and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(\(\))?", value):
         return None  # an attribute path, e.g. "settings.DB_PASSWORD"
     if looks_random(value, min_length=20) and shannon(value) >= 4.0:

@@ -16,10 +16,12 @@ _EXACT = frozenset({
     "true", "false", "test", "testing", "admin", "root", "user", "username", "pass", "empty", "default",
     "string", "str", "value", "key", "foo", "bar", "baz", "foobar", "abc", "secret_key", "access_key",
     "private_key", "client_secret", "auth_token", "access_token",
-})  # weak real passwords (hunter2, admin, 123456) are NOT placeholders: they are real, and bad
-# ${VAR}, {{ var }}, $(cmd), %(name)s, <name>, [name], $VAR, env(...), process.env.X, os.environ[...]
+})  # weak real passwords (hunter2, admin) are NOT placeholders: they are real, and bad
+# ${VAR}, {{ var }}, {var} and {f(x)} (format strings), $(cmd), %(name)s, <name>, [name], $VAR,
+# env(...), process.env.X, os.environ[...]
 _TEMPLATE = re.compile(
-    r"^\$\{.*\}$|\{\{.*\}\}|^\$\(.*\)$|%\(\w+\)s|^<[^<>]*>$|^\[[^\[\]]*\]$|^\$[A-Za-z_][A-Za-z0-9_]*$|"
+    r"^\$\{.*\}$|\{\{.*\}\}|\{[A-Za-z_][A-Za-z0-9_.]*(?:\([^(){}]*\))?\}"
+    r"|^\$\(.*\)$|%\(\w+\)s|^<[^<>]*>$|^\[[^\[\]]*\]$|^\$[A-Za-z_][A-Za-z0-9_]*$|"
     r"^(?:process\.env|os\.environ|os\.getenv|env\(|getenv\(|System\.getenv|ENV\[)|^#\{.*\}$",
 )
 _FILE = re.compile(r"\.(?:json|pem|key|p12|pfx|txt|ya?ml|crt|cer|der|jks|keystore)$")
