@@ -135,7 +135,7 @@ class Builder:
                 continue
             if "Condition" in body and ctx.resolver.condition(body["Condition"]) is False:
                 continue  # not deployed with the parameter defaults
-            props = body.get("Properties", {})
+            props = body.get("Properties")
             if props is None:
                 props = {}
             if not isinstance(props, Mapping):

@@ -76,7 +76,7 @@ def statements(ctx: BuildContext, document: Any, policy_name: str, *pointer: str
         if st is None:
             continue
         effect = ctx.text(st.get("Effect")) or "Allow"
-        conditions = ctx.evaluate(st.get("Condition", {}))
+        conditions = ctx.evaluate(st.get("Condition")) if "Condition" in st else {}
         out.append(Statement(
             effect=effect,
             location=ctx.loc(st, *pointer, "Statement", i),
