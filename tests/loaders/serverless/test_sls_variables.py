@@ -346,3 +346,11 @@ custom:
     assert (data["custom"]["domain"], data["custom"]["only"]) == ("dev.example.com", "d")
     data, _ = resolve(tmp_path, text, stage="prod")
     assert (data["custom"]["domain"], data["custom"]["only"]) == ("example.com", "d")
+
+
+def test_other_files_are_read_as_text(tmp_path):
+    key = "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n"
+    data, r = resolve(tmp_path, "service: s\nprovider: aws\ncustom:\n  key: ${file(./public_key)}\n",
+                      files={"public_key": key})
+    assert data["custom"]["key"] == key and data["custom"]["key"].start_mark.file == "public_key"
+    assert [d.file for d in r.included.values()] == ["public_key"] and r.errors == []

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from faasguard.loaders.base import LoadOptions
-from faasguard.loaders.document import Document, DocumentError, key_position, load_document
+from faasguard.loaders.document import Document, DocumentError, key_position, load_document, read_text
 from faasguard.model import ErrorKind, Location, ScanError, Value, ValueKind
 
 MAX_VARIABLE_DEPTH = 40  # nested/recursive variable resolutions before we give up on a value
@@ -36,6 +36,8 @@ MAX_FILE_RESOLUTIONS = 10_000  # ${file()} evaluations (the same file included f
 # otherwise expand exponentially (a "billion laughs" made of variables).
 MAX_EXPANDED_NODES = 2_000_000
 _STRUCTURED_SUFFIXES = (".yml", ".yaml", ".json")
+# Serverless runs these to get a value: never done here.
+_CODE_SUFFIXES = (".js", ".cjs", ".mjs", ".ts", ".cts", ".mts")
 # ``${source:``, ``${source(params):`` or ``${source(params)}``; not ``${AWS::Region}`` or ``${Bucket.Arn}``
 # (those belong to Fn::Sub and are left as written).
 _SOURCE_RE = re.compile(r"\s*([A-Za-z][A-Za-z0-9_-]*)\s*(\(|:(?!:))")
@@ -619,9 +621,10 @@ class Resolver:
         if not real.is_file():
             self._error(scope, f"${{file({rel})}} is not a file", ErrorKind.PARSE)
             return _MISSING
-        if not real.name.lower().endswith(_STRUCTURED_SUFFIXES):
-            # JavaScript/TypeScript resolvers would have to be executed: never done
-            self._error(scope, f"${{file({rel})}} is not YAML or JSON; it was not executed", ErrorKind.UNSUPPORTED)
+        lower = real.name.lower()
+        if lower.endswith(_CODE_SUFFIXES):
+            self._error(scope, f"${{file({rel})}} is code that Serverless would run; it was not executed",
+                        ErrorKind.UNSUPPORTED)
             return Value.unresolved("${file(" + params + ")" + (":" + address if address else "") + "}",
                                     scope.location())
         cached = self.included.get(real)
@@ -631,8 +634,14 @@ class Resolver:
             if len(self.included) >= MAX_INCLUDED_FILES:
                 self._error(scope, f"more than {MAX_INCLUDED_FILES} included files", ErrorKind.UNSAFE)
                 return _MISSING
+            rel_file = real.relative_to(self.scan_root).as_posix()
             try:
-                included = load_document(real, real.relative_to(self.scan_root).as_posix())
+                if lower.endswith(_STRUCTURED_SUFFIXES):
+                    included = load_document(real, rel_file)
+                else:  # any other file is read as text (a PEM key, a policy template ...)
+                    text = read_text(real)
+                    mark = FileMark(0, 0, rel_file)
+                    included = Document(MarkedStr(text, mark, mark), rel_file, real, text)
             except DocumentError as exc:
                 self.errors.append(ScanError(real.relative_to(self.scan_root).as_posix(), exc.message,
                                              exc.kind, exc.line))
