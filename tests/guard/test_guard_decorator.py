@@ -146,7 +146,7 @@ def test_schema_validation(events: list[dict[str, Any]], prefer_fast: bool, monk
     guarded = guard(echo, mode="block", schema=schema, **QUIET)
     from faasguard.guard import schema as schema_module
 
-    assert schema_module.ENGINE == ("fastjsonschema" if prefer_fast else "pure")
+    assert ("fastjsonschema" if prefer_fast else "pure") == schema_module.ENGINE
     event = load("apigw_http")
     event["body"] = json.dumps({"qty": 2})
     assert guarded(event, Ctx())["statusCode"] == 200

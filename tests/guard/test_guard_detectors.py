@@ -39,7 +39,7 @@ def _ids(text: str) -> set[tuple[str, str]]:
     ("../../../../etc/passwd", ("path_traversal", "FG-PATH-001")),
     ("..%2f..%2f..%2fetc%2fpasswd", ("path_traversal", "FG-PATH-001")),
     ("%252e%252e%252fetc%252fpasswd", ("path_traversal", "FG-PATH-001")),
-    ("%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", ("path_traversal", "FG-PATH-002")),
+    ("%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", ("path_traversal", "FG-PATH-001")),
     ("..%u2215..%u2215boot.ini", ("path_traversal", "FG-PATH-001")),
     ("..\\..\\windows\\win.ini", ("path_traversal", "FG-PATH-001")),
     ("http://169.254.169.254/latest/meta-data/", ("ssrf", "FG-SSRF-001")),

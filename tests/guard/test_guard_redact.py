@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from faasguard.guard import emit, guard, redact
-from faasguard.guard.redact import Redactor, RedactingStream
+from faasguard.guard.redact import RedactingStream, Redactor
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
 

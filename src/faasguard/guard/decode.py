@@ -200,13 +200,12 @@ def markup_pieces(text: str, limit: int = 20) -> list[str]:
 
 
 def variants(text: str) -> list[str]:
-    """Distinct forms of ``text`` worth scanning: raw, normalised, and form-decoded."""
+    """Distinct forms of ``text`` worth scanning: decoded first (more telling rule and excerpt),
+    then raw, then form-decoded."""
     if len(text) > MAX_DECODE_CHARS:
         text = text[:MAX_DECODE_CHARS]
-    forms = [text]
     norm = normalize(text)
-    if norm != text:
-        forms.append(norm)
+    forms = [norm, text] if norm != text else [text]
     if "+" in text and "%" in text:
         plus = normalize(url_decode_repeated(text, plus_as_space=True))
         if plus not in forms:

@@ -59,8 +59,9 @@ _PATH_CHARS = re.compile(r"\.\.|\./|[\\%\x00]|0x|://|^/\.|var/|\.ssh|\.aws|\.git
                          re.IGNORECASE)
 _PATH_WORDS = frozenset({"etc", "passwd", "shadow", "boot", "system32", "winnt", "proc", "htaccess",
                          "htpasswd", "sam", "inetpub", "autoexec", "pagefile", "ini"})
-_SSRF_MARKERS = ("://", ":\\\\", "metadata", "instance-data", "169.254", "docker.internal", "fd00:ec2",
-                 "100.100.100.200", "192.0.0.192")
+_SSRF_MARKERS = (":/", ":\\\\", "metadata", "instance-data", "169.254", "docker.internal", "fd00:ec2",
+                 "100.100.100.200", "192.0.0.192", "localhost", "localtest", ".svc", ".internal", ".local/",
+                 "runtime")
 _SSTI_CHARS = re.compile(r"[{\[]|<%|<#|#set|#foreach|@\(")
 _NOSQL_GATE = re.compile(r"\$[a-z]|\[\$|;\s*(?:return|sleep|while|do|this|db|it\s*=|var|function)|"
                          r"(?:\|\||&&)\s*(?:return|sleep|while|this|db|['\"]?1)|db\.|this\.|sleep\s*\(|[a-z0-9]__[a-z]")
@@ -69,7 +70,7 @@ _DESER_MARKERS = ("py/", "!!", "!ruby", "\x80", "\xac", "\x04\x08", "aced0005", 
                   "\\u00", "java.", "javax", "<java", "xalan", "commons", "c3p0", "gem::", "templatesimpl",
                   "jdbcrowset", "ysoserial", "xmldecoder", "objectdataprovider", "typeconfuse", "windowsidentity",
                   "losformatter", "transformer", "factory", "closure", "function", "process", "constructor",
-                  "require", "\ncos", "cos\n", "c__builtin__", "cposix", "cnt\n", "csubprocess", "cbuiltins")
+                  "require", "console", "__js_function", "\ncos", "cos\n", "c__builtin__", "cposix", "cnt\n", "csubprocess", "cbuiltins")
 _DESER_PHP = re.compile(r"[oacs]:\d")
 _MARKUP_MARKERS = ("<!", "<xi", "xmlns:xi", "<esi", "${", "jndi", "proto", "constructor", "<?", "php")
 _CRLF_GATE = re.compile(r"[\r\n]\s*(?:set-cookie|location|refresh|access-control|http/)")
@@ -89,7 +90,8 @@ _PLAIN_TRIGGERS = frozenset({
     # path
     "var", "ssh", "aws", "git", "env", "web", "meta", "inf", "root", "home", "usr", "apache",
     # ssrf
-    "metadata", "instance", "internal", "fd00",
+    "metadata", "instance", "internal", "fd00", "localhost", "localhost4", "localtest", "svc", "local",
+    "console", "__js_function", "runtime",
     # deserialization, markup
     "py", "aced0005", "java", "javax", "xalan", "commons", "c3p0", "gem", "templatesimpl", "jdbcrowsetimpl",
     "ysoserial", "xmldecoder", "objectdataprovider", "typeconfusedelegate", "windowsidentity", "losformatter",

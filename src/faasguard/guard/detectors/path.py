@@ -32,8 +32,9 @@ _SENSITIVE = re.compile(
 _DOT_DIR = re.compile(r"^/\.[a-z][\w-]{1,30}/[\w.-]+", re.IGNORECASE)
 # sensitive file names with any junk between the parts (broken or exotic encodings of "/")
 _SENSITIVE_LOOSE = re.compile(
-    r"\betc(?:[^\w\s]|%\w\w){1,12}(?:passwd|shadow|hosts|issue|group)\b|"
-    r"\b(?:windows|winnt)(?:[^\w\s]|%\w\w){1,12}(?:system32|win\.ini|repair)\b|\b(?:boot|win|system)\.ini\b",
+    r"(?:(?<![a-z])|(?<=%\w\w))etc(?:[^\w\s]|%\w\w){1,12}(?:passwd|shadow|hosts|issue|group)\b|"
+    r"(?:(?<![a-z])|(?<=%\w\w))(?:windows|winnt)(?:[^\w\s]|%\w\w){1,12}(?:system32|win\.ini|repair)\b|"
+    r"(?:(?<![a-z])|(?<=%\w\w))(?:boot|win|system)\.ini\b",
     re.IGNORECASE,
 )
 _SCHEME_FILE = re.compile(r"\b(?:file|php|zip|phar|expect|glob|data|jar|netdoc)://", re.IGNORECASE)

@@ -34,7 +34,8 @@ _MARKERS = re.compile(
     r"|(?P<node>_\$\$ND_FUNC\$\$_|\bfunction\s*\(\s*\)\s*\{[^}]{0,200}require\s*\(|"
     r"\bprocess\s*\.\s*(?:mainModule|binding|env\b|kill)|\bprocess\s*\[|\bconstructor\s*\.\s*constructor\b|"
     r"\brequire\s*\(\s*['\"](?:child_process|fs|net|vm)['\"]|"
-    r"[a-z]\\u00[2-7][0-9a-f]|\\u00[2-7][0-9a-f][a-z])"
+    r"[a-z]\\u00[2-7][0-9a-f]|\\u00[2-7][0-9a-f][a-z]|\b__js_function\b|"
+    r"\bconsole\s*\.\s*(?:log|info|warn|error|debug|dir|trace)\s*(?:\.\s*(?:call|apply)\s*)?\()"
     r"|(?P<ruby>\x04\x08[oIu:\[{]|(?-i:\bBAh[7bJvSQ])|\bGem::(?:Requirement|Installer|SpecFetcher)\b)",
     re.IGNORECASE,
 )
@@ -42,7 +43,7 @@ _HINT = re.compile(
     r"py/|!!|!ruby|\x80|\xac|c(?:os|posix|__builtin__)\n|aced|rO0|gA[SJN]|H4sI|transformer|factory|closure|"
     r"templatesimpl|jdbcrowset|ysoserial|@type|java\.|javax|xmldecoder|<java|xalan|commons|c3p0|[OCa]:\d|"
     r"s:\d|AAEAAAD|\$type|objectdataprovider|typeconfuse|windowsidentity|losformatter|nd_func|function|"
-    r"process|constructor|require|\\u00|\x04\x08|BAh|gem::|Y3Bvc2l4|Y29zCn|Y19fYnVp",
+    r"process|constructor|require|\\u00|\x04\x08|BAh|gem::|Y3Bvc2l4|Y29zCn|Y19fYnVp|__js_function|console",
     re.IGNORECASE,
 )
 

@@ -15,9 +15,17 @@ import re
 
 from faasguard.guard.detection import Detection, excerpt_of
 
-_URL = re.compile(r"\b([a-z][a-z0-9+.-]{1,15}):(?:/|\\){2}([^/?#\s\"'<>]{0,255})", re.IGNORECASE)
+_URL = re.compile(r"\b([a-z][a-z0-9+._-]{1,15}):(?:/|\\){1,2}([^/?#\s\"'<>]{0,255})", re.IGNORECASE)
+_AT_HOST = re.compile(r"@\s*([\w.\[\]:-]{1,255})")
+_BARE_INTERNAL = re.compile(
+    r"^\s*(?:localhost\d?|ip6-localhost|ipv6-localhost|ip6-loopback|localtest\.me|lvh\.me|"
+    r"[\w-]+(?:\.[\w-]+)*\.svc(?:\.cluster\.local)?|[\w-]+(?:\.[\w-]+)*\.(?:internal|local|localhost))"
+    r"(?::\d+)?/",
+    re.IGNORECASE,
+)
+_LAMBDA_RUNTIME = re.compile(r"aws_lambda_runtime_api|/20\d\d-\d\d-\d\d/runtime/(?:invocation|init)/", re.IGNORECASE)
 _INTERNAL_SCHEMES = frozenset({"gopher", "dict", "tftp", "ldap", "ldaps", "jar", "netdoc", "sftp",
-                               "smb", "expect", "redis", "memcached"})
+                               "smb", "expect", "redis", "memcached", "local_file"})
 _METADATA_NAMES = re.compile(
     r"(?:^|[^\w.-])(?:metadata\.google\.internal|metadata\.goog|instance-data(?:\.ec2\.internal)?|"
     r"kubernetes\.docker\.internal|host\.docker\.internal|metadata\.azure\.com|169\.254\.169\.254|"
@@ -33,7 +41,8 @@ _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost",
                           "metadata", "instance-data", "metadata.google.internal", "0", "[::]", "[::1]"})
 _METADATA_IPS = frozenset({"169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200",
                            "192.0.0.192"})
-_HINT = re.compile(r"://|:\\\\|metadata|instance-data|169\.254|docker\.internal|fd00:ec2", re.IGNORECASE)
+_HINT = re.compile(r":/|:\\\\|metadata|instance-data|169\.254|docker\.internal|fd00:ec2|localhost|localtest|"
+                   r"\.svc|\.internal|\.local\b|runtime", re.IGNORECASE)
 
 
 def detect_ssrf(text: str) -> Detection | None:
@@ -49,6 +58,19 @@ def detect_ssrf(text: str) -> Detection | None:
         if scheme in _INTERNAL_SCHEMES:
             return Detection("ssrf", "FG-SSRF-002", "", excerpt_of(text, m.start(), m.end()), "high",
                              f"{scheme}:// URL reaches internal services")
+    for at in _AT_HOST.finditer(text) if "@" in text and ":/" in text else ():
+        reason = _host_reason(at.group(1))
+        if reason:
+            return Detection("ssrf", "FG-SSRF-001", "", excerpt_of(text, at.start(), at.end()), "high",
+                             f"URL to {reason} (userinfo confusion)")
+    runtime = _LAMBDA_RUNTIME.search(text)
+    if runtime:
+        return Detection("ssrf", "FG-SSRF-005", "", excerpt_of(text, runtime.start(), runtime.end()), "critical",
+                         "Lambda runtime API")
+    bare = _BARE_INTERNAL.match(text)
+    if bare:
+        return Detection("ssrf", "FG-SSRF-004", "", excerpt_of(text, bare.start(), bare.end()), "medium",
+                         "internal host name")
     meta = _METADATA_NAMES.search(text)
     if meta and (meta.group(0).strip(" \t/:\"'(").lower() != "metadata" or "://" in text):
         return Detection("ssrf", "FG-SSRF-003", "", excerpt_of(text, meta.start(), meta.end()), "critical",
@@ -60,7 +82,7 @@ def _host_reason(authority: str) -> str | None:
     # every part separated by '@' may be the host for some parser
     authority = authority.replace("\\", "/").split("/", 1)[0]
     for part in authority.split("@"):
-        host = _strip_port(part).strip().rstrip(".").lower()
+        host = _strip_port(part).strip().rstrip(".!?#$&'()*+,;=").lower()
         if not host:
             continue
         reason = classify_host(host)
@@ -85,8 +107,12 @@ def classify_host(host: str) -> str | None:
     if _REBINDING_SUFFIX.search(host):
         return "a DNS-rebinding host name"
     bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if bare.startswith("$"):
+        return "a host taken from a variable"
     ip = parse_ip(bare)
     if ip is None:
+        if re.fullmatch(r"\d{11,}|0x[0-9a-f]{9,}", bare):
+            return "an obfuscated numeric address"  # wider than 32 bits: wraps around in some parsers
         if re.fullmatch(r"[0-9a-fx.]+", bare) and re.search(r"\d", bare) and not re.fullmatch(
             r"\d{1,3}(?:\.\d{1,3}){3}", bare
         ) and "." in bare or re.fullmatch(r"\d{1,3}(?:\.\d+){3}", bare):

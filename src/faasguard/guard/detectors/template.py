@@ -16,7 +16,7 @@ _DELIMITED = re.compile(
     r"\{\{" + _EXPR_BODY + r"\}\}|\{%" + _EXPR_BODY + r"%\}|\$\{" + _EXPR_BODY + r"\}|#\{" + _EXPR_BODY
     + r"\}|\*\{" + _EXPR_BODY + r"\}|@\{" + _EXPR_BODY + r"\}|<%=?" + _EXPR_BODY + r"%>|\[\[" + _EXPR_BODY
     + r"\]\]|\{php\}|\{\{=|<#(?:assign|list|if|include)\b|#set\s*\(|#foreach\s*\(|@\(" + _EXPR_BODY
-    + r"\)|\$\{\{|\{\{",
+    + r"\)|\$\{\{|\{\{|\$\{|#\{|<%",
     re.IGNORECASE,
 )
 _DANGEROUS_INSIDE = re.compile(
@@ -27,7 +27,7 @@ _DANGEROUS_INSIDE = re.compile(
     r"require|process|constructor|global|this|object|new|t\s*\(|invoke|getmethod|getresource|"
     r"file|read|write|open|os|subprocess|sys|cmd|id|block|set|for|if|macro|call|filter|load|"
     r"php|echo|smarty|template|raw|debug|map|join|first|last|split|lower|upper|e|safe|escape)\b|"
-    r"\d\s*[*+/%-]\s*\d|['\"][^'\"]*['\"]\s*[*+]|\w\s*\(|\|\s*\w+|\?\s*(?:new|lower_abc|upper_abc|c)\b|"
+    r"\d\s*['\"]?\s*[*+/%-]\s*['\"]?\d|['\"][^'\"]*['\"]\s*[*+]|\w\s*\(|\|\s*\w+|\?\s*(?:new|lower_abc|upper_abc|c)\b|"
     r"\[\s*['\"\d]",
     re.IGNORECASE,
 )
@@ -38,9 +38,15 @@ _MAX_CANDIDATES = 64
 _HINT = re.compile(r"\{\{|\{%|\$\{|#\{|\*\{|@\{|<%|\[\[|\{php\}|<#|#set|#foreach|@\(")
 
 
+_POLYGLOT_MARKERS = ("${", "{{", "<%", "[%", "#{", "{%", "*{", "@{")
+
+
 def detect_ssti(text: str) -> Detection | None:
     if not _HINT.search(text):
         return None
+    if len(text) <= 200 and sum(1 for marker in _POLYGLOT_MARKERS if marker in text) >= 3:
+        return Detection("ssti", "FG-SSTI-003", "", excerpt_of(text, 0, len(text)), "high",
+                         "template-engine polyglot probe")
     for count, m in enumerate(_DELIMITED.finditer(text)):
         if count >= _MAX_CANDIDATES:
             break  # bounded work: a value with hundreds of template openers is judged on the first ones
@@ -50,12 +56,12 @@ def detect_ssti(text: str) -> Detection | None:
                 return Detection("ssti", "FG-SSTI-002", "", excerpt_of(text, m.start(), m.end()), "medium",
                                  "template placeholder in user input")
             continue
-        if len(found) <= 3 and found not in ("{{=",):  # an unterminated opener only
+        if len(found) <= 3 and found not in ("{{=",) and not found.endswith("}"):  # an unterminated opener only
             if _unterminated_expression(text, m.end()):
                 return Detection("ssti", "FG-SSTI-001", "", excerpt_of(text, m.start(), m.end() + 40), "high",
                                  "template expression")
             continue
-        if found.lower() in ("{php}", "{{=") or found.startswith(("<#", "#set", "#foreach")) or \
+        if found.startswith(("{{=", "<%=")) and len(found.strip("{}<%=> ")) > 0 or found.lower() == "{php}" or found.startswith(("<#", "#set", "#foreach")) or \
                 _DANGEROUS_INSIDE.search(found):
             return Detection("ssti", "FG-SSTI-001", "", excerpt_of(text, m.start(), m.end()), "high",
                              "template expression")
