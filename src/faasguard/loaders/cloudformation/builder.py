@@ -18,7 +18,6 @@ from faasguard.model import (
     Authorizer,
     ErrorKind,
     Function,
-    Location,
     Permission,
     Resource,
     Role,
@@ -223,7 +222,3 @@ def _with_source_trust(trigger: Trigger, public_sources: set[str]) -> Trigger:
             TriggerKind.S3, TriggerKind.SQS, TriggerKind.SNS) and trigger.trust is not Trust.PUBLIC:
         return replace(trigger, trust=source_trust(trigger.kind, True))
     return trigger
-
-
-def resource_location(ctx: BuildContext, logical_id: str) -> Location:
-    return ctx.resource_loc(logical_id)

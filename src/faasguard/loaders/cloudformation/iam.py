@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from faasguard.loaders.cloudformation.builder import DEFINE, DEFINE_APIS, LINKS, handles
 from faasguard.loaders.cloudformation.drafts import Draft
-from faasguard.loaders.cloudformation.intrinsics import NO_VALUE, _plain
+from faasguard.loaders.cloudformation.intrinsics import NO_VALUE, plain
 from faasguard.model import ManagedPolicyRef, Role, Statement, Value, ValueKind
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def statements(ctx: BuildContext, document: Any, policy_name: str, *pointer: str
             not_actions=_strings(ctx, st.get("NotAction")),
             resources=_values(ctx, st.get("Resource")),
             not_resources=_values(ctx, st.get("NotResource")),
-            conditions=_plain(conditions) if isinstance(conditions, Mapping) else {},
+            conditions=plain(conditions) if isinstance(conditions, Mapping) else {},
             sid=ctx.text(st.get("Sid")) or "",
             policy_name=policy_name,
         ))

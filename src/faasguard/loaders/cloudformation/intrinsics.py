@@ -122,17 +122,18 @@ def _text(part: Any) -> str:
     if part is None or part is NO_VALUE:
         return ""
     if isinstance(part, (list, dict)):
-        return json.dumps(_plain(part), default=str)
+        return json.dumps(plain(part), default=str)
     return str(part)
 
 
-def _plain(data: Any) -> Any:
+def plain(data: Any) -> Any:
+    """An evaluated tree as JSON-like data: references become their ``${...}`` text."""
     if isinstance(data, Value):
         return render(data) if data.is_reference else data.literal
     if isinstance(data, Mapping):
-        return {str(k): _plain(v) for k, v in data.items()}
+        return {str(k): plain(v) for k, v in data.items()}
     if isinstance(data, list):
-        return [_plain(v) for v in data]
+        return [plain(v) for v in data]
     return data
 
 

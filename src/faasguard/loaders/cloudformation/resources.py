@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from faasguard.loaders.cloudformation.builder import DEFINE, handles
 from faasguard.loaders.cloudformation.drafts import Draft
 from faasguard.loaders.cloudformation.functions import Settings
-from faasguard.loaders.cloudformation.intrinsics import _plain
+from faasguard.loaders.cloudformation.intrinsics import plain
 from faasguard.loaders.cloudformation.sam_globals import globals_for, merged_properties
 from faasguard.model import Resource, ResourceKind
 
@@ -63,7 +63,7 @@ def define_resource(b: Builder, logical_id: str, body: Mapping[str, Any], props:
     if name_key and name_key in s:
         draft.set("name", ctx.value(props[name_key], s.loc(name_key)))
     evaluated = ctx.evaluate(props)
-    draft.set("properties", _plain(evaluated) if isinstance(evaluated, Mapping) else {})
+    draft.set("properties", plain(evaluated) if isinstance(evaluated, Mapping) else {})
     reader = READERS.get(rtype)
     if reader is not None:
         reader(b, draft, s)
