@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
+from iam_helpers import FIXTURES
+from test_iam_fixtures import EXPECTED
 from typer.testing import CliRunner
 
 from faasguard.cli.app import build
-from iam_helpers import FIXTURES
-from test_iam_fixtures import EXPECTED
 
 
 def _run(*args: str) -> str:
@@ -71,8 +71,9 @@ def test_cloudformation_and_terraform_formats() -> None:
     role = cfn["Resources"]["ReportFunctionLeastPrivilegeRole"]
     assert role["Type"] == "AWS::IAM::Role"
     doc = role["Properties"]["Policies"][0]["PolicyDocument"]
-    assert {"Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": [{"Fn::Sub": "${WorkerFunction.Arn}"}]} \
-        in doc["Statement"]
+    invoke = {"Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+              "Resource": [{"Fn::Sub": "${WorkerFunction.Arn}"}]}
+    assert invoke in doc["Statement"]
     tf = _run(str(FIXTURES / "sls_orders"), "-f", "terraform", "--function", "createOrder")
     assert 'data "aws_iam_policy_document" "create_order" {' in tf
     assert 'resources = ["${aws_dynamodb_table.orders_table.arn}"]' in tf

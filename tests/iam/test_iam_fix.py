@@ -7,10 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
-from faasguard.fix import iam as iam_fix
-from faasguard.scan import ScanOptions, scan
 from iam_helpers import FIXTURES, analyse, load, policy_actions, write
 from test_iam_fixtures import EXPECTED
+
+from faasguard.fix import iam as iam_fix
+from faasguard.scan import ScanOptions, scan
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -30,7 +31,6 @@ def _unchanged_lines(before: str, after: str) -> bool:
 def test_fix_rewrites_both_apps_and_rescan_is_clean_of_excess(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     sls_before = (root / "sls_orders/serverless.yml").read_text()
-    sam_before = (root / "sam_media/template.yaml").read_text()
     result = iam_fix.plan(root)
     assert result.skipped == []
     written = iam_fix.apply(result)
@@ -50,7 +50,8 @@ def test_fix_rewrites_both_apps_and_rescan_is_clean_of_excess(tmp_path: Path) ->
     # still loads, every function now has its own role
     apps = load(root)
     roles = {fn.id: fn.role_id for app in apps for fn in app.functions}
-    assert roles == {"createOrder": "CreateOrderIamRoleLambdaExecution", "listOrders": "ListOrdersIamRoleLambdaExecution",
+    assert roles == {"createOrder": "CreateOrderIamRoleLambdaExecution",
+                     "listOrders": "ListOrdersIamRoleLambdaExecution",
                      "processQueue": "ProcessQueueIamRoleLambdaExecution", "ThumbnailFunction": "ThumbnailFunctionRole",
                      "ReportFunction": "ReportFunctionRole", "WorkerFunction": "WorkerFunctionRole"}
     # re-scan: no excess, nothing missing, same generated policies
@@ -72,7 +73,8 @@ def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path: Path) -> None:
     out = CliRunner().invoke(build(), ["fix", "--iam", str(root / "sls_orders/serverless.yml"), "--dry-run"])
     assert out.exit_code == 0, out.output
     assert "--- a/serverless.yml\n+++ b/serverless.yml" in out.stdout
-    assert "+    iamRoleStatements:\n+      - Effect: Allow\n+        Action:\n+          - dynamodb:PutItem" in out.stdout
+    added = "+    iamRoleStatements:\n+      - Effect: Allow\n+        Action:\n+          - dynamodb:PutItem"
+    assert added in out.stdout
     assert (root / "sls_orders/serverless.yml").read_text() == before
     assert "sam_media" not in out.stdout  # a file target fixes only that file
 
@@ -100,7 +102,8 @@ def test_json_template_is_rewritten_as_json(tmp_path: Path) -> None:
     }
     write(tmp_path, {"template.json": json.dumps(template, indent=4) + "\n",
                      "src/app.py": "import os, boto3\nsqs = boto3.client('sqs')\n"
-                                   "def handler(e, c):\n    sqs.send_message(QueueUrl=os.environ['QUEUE'], MessageBody='x')\n"})
+                                   "def handler(e, c):\n"
+                                   "    sqs.send_message(QueueUrl=os.environ['QUEUE'], MessageBody='x')\n"})
     iam_fix.apply(iam_fix.plan(tmp_path))
     text = (tmp_path / "template.json").read_text()
     assert text.startswith('{\n    "AWSTemplateFormatVersion"')

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from iam_helpers import FIXTURES, analyse, policy_actions, policy_pairs
 
 from faasguard.analyzers.iam.analysis import FunctionIam
 from faasguard.scan import ScanOptions, scan
-from iam_helpers import FIXTURES, analyse, policy_actions, policy_pairs
 
 LOGS = {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
 XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
@@ -59,7 +59,8 @@ def test_resources_are_traced_through_the_template(results: dict[str, FunctionIa
 
 def test_logs_resource_names_the_function_log_group(results: dict[str, FunctionIam]) -> None:
     logs = {r.resource for r in results["createOrder"].needed if r.action.startswith("logs:")}
-    assert logs == {"arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/orders-dev-createOrder:*"}
+    assert logs == {"arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"
+                    ":log-group:/aws/lambda/orders-dev-createOrder:*"}
 
 
 def test_excess_and_missing(results: dict[str, FunctionIam]) -> None:

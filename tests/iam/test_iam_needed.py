@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from faasguard.analyzers.iam.needed import CodeNeeds, Hint, analyse
 from iam_helpers import write
+
+from faasguard.analyzers.iam.needed import CodeNeeds, Hint, analyse
 
 
 def _run(tmp_path: Path, files: dict[str, str], handler: str = "app.handler") -> CodeNeeds:
@@ -24,7 +25,8 @@ def test_clients_resources_and_env_hints(tmp_path: Path) -> None:
         "def handler(event, context):\n"
         "    s3.get_object(Bucket=os.environ['B'], Key='k')\n"
         "    ddb.Table(TABLE).query(KeyConditionExpression='x', IndexName='gsi')\n"
-        "    client(service_name='sqs').send_message(QueueUrl='https://sqs.eu-west-1.amazonaws.com/1/q', MessageBody='m')\n"
+        "    client(service_name='sqs').send_message(\n"
+        "        QueueUrl='https://sqs.eu-west-1.amazonaws.com/1/q', MessageBody='m')\n"
     )})
     assert _pairs(r) == {("s3:GetObject", "env", "B"), ("dynamodb:Query", "env", "T"),
                          ("sqs:SendMessage", "literal", "https://sqs.eu-west-1.amazonaws.com/1/q")}
@@ -105,7 +107,8 @@ def test_clients_passed_between_functions_modules_and_objects(tmp_path: Path) ->
             "    def send(self, body):\n        self.client.send_message(QueueUrl='q', MessageBody=body)\n"
             "def make_client():\n    return boto3.client('kinesis')\n"
         ),
-        "lib/queue.py": "import boto3\n_sns = boto3.client('sns')\ndef notify():\n    _sns.publish(TopicArn='t', Message='m')\n",
+        "lib/queue.py": ("import boto3\n_sns = boto3.client('sns')\n"
+                         "def notify():\n    _sns.publish(TopicArn='t', Message='m')\n"),
     })
     assert {n.action for n in r.needs} == {"sqs:SendMessage", "kinesis:PutRecord", "sns:Publish"}
     assert {n.file for n in r.needs} == {"lib/store.py", "app.py", "lib/queue.py"}
@@ -162,6 +165,6 @@ def test_code_is_never_executed_and_bad_code_does_not_break(tmp_path: Path) -> N
 
 
 def test_missing_handler_analyses_everything_with_medium_confidence(tmp_path: Path) -> None:
-    r = _run(tmp_path, {"app.py": "import boto3\ndef other(e, c):\n    boto3.client('sqs').purge_queue(QueueUrl='q')\n"},
-             handler="nope.handler")
+    code = "import boto3\ndef other(e, c):\n    boto3.client('sqs').purge_queue(QueueUrl='q')\n"
+    r = _run(tmp_path, {"app.py": code}, handler="nope.handler")
     assert {n.action for n in r.needs} == {"sqs:PurgeQueue"} and r.confidence == "medium"

@@ -123,8 +123,8 @@ def fix_command(
         for f in changed:
             typer.echo(f.diff(f.path.relative_to(result.root).as_posix()), nl=False)
     else:
-        for f in iam_fix.apply(result):
-            fixed = next(x for x in result.files if x.path == f)
-            typer.echo(f"rewrote {f} ({', '.join(fixed.functions)})", err=True)
+        for path in iam_fix.apply(result):
+            fixed = next(x for x in result.files if x.path == path)
+            typer.echo(f"rewrote {path} ({', '.join(fixed.functions)})", err=True)
     if not changed:
         typer.echo("no changes", err=True)

@@ -163,7 +163,8 @@ def _sam_apply(resources: Any, app: Application, fi: FunctionIam, tag: bool) -> 
         return False
     props = node.get("Properties")
     if props is None:
-        node["Properties"] = props = {} if not tag else _tagged({})
+        props = {} if not tag else _tagged({})
+        node["Properties"] = props  # type: ignore[index]  # a mutable mapping loaded from the file
     policies = sam_policies(app, framework_requirements(fi, "sam"))
     _put(props, "Policies", _tagged(policies) if tag else policies, after=("Handler", "CodeUri"), replacing=("Role",))
     return True

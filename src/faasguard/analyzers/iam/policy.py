@@ -69,7 +69,7 @@ _FUNCTION_TEMPLATE = "LambdaInvokePolicy"
 def sam_template_actions() -> dict[str, frozenset[str]]:
     """Concrete actions of the single-statement SAM templates we may emit (from samtranslator)."""
     try:
-        import samtranslator
+        import samtranslator  # type: ignore[import-untyped]
     except ImportError:
         return {}
     path = Path(samtranslator.__file__).parent / "policy_templates_data" / "policy_templates.json"

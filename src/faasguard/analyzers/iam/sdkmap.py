@@ -18,10 +18,10 @@ from importlib import resources as ir
 from pathlib import Path
 from typing import Any
 
-import boto3
-import botocore.session
+import boto3  # type: ignore[import-untyped]
+import botocore.session  # type: ignore[import-untyped]
 from botocore import xform_name
-from botocore.exceptions import DataNotFoundError, UnknownServiceError
+from botocore.exceptions import DataNotFoundError, UnknownServiceError  # type: ignore[import-untyped]
 
 from faasguard.analyzers.iam import actiondb
 
