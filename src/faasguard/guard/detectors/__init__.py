@@ -17,7 +17,7 @@ from faasguard.guard.detectors.serialized import detect_deserialization
 from faasguard.guard.detectors.sqli import detect_sqli
 from faasguard.guard.detectors.ssrf import detect_ssrf
 from faasguard.guard.detectors.template import detect_ssti
-from faasguard.guard.detectors.xss import detect_xss
+from faasguard.guard.detectors.xss import EVENT_HANDLERS, detect_xss
 
 Detector = Callable[[str], "Detection | None"]
 
@@ -44,7 +44,8 @@ _SQL_WORDS = frozenset({"union", "select", "sleep", "benchmark", "waitfor", "exe
                         "having", "drop", "insert", "delete", "update", "rlike", "regexp", "information_schema",
                         "outfile", "dumpfile", "infile", "xp_cmdshell", "pg_sleep", "declare", "sp_executesql",
                         "sp_oacreate", "dbms_pipe", "utl_inaddr", "utl_http"})
-_XSS_CHARS = re.compile(r"[<>\u00bc\u00be]|script|(?:^|[^a-z])on[a-z]+\s*=|^\s*on[a-z]{3,30}\s*=?\s*$|\[\]|reflect\\.|data\s*:|expression\s*\(|-moz-binding|behavior\s*:|"
+_XSS_CHARS = re.compile(r"[<>\u00bc\u00be]|script|(?:^|[^a-z])on[a-z]+\s*=|^\s*on[a-z]{3,30}\s*=?\s*$|\[\]|"
+                        r"reflect\.|data\s*:|expression\s*\(|-moz-binding|behavior\s*:|"
                         r"(?:alert|prompt|confirm|eval|settimeout|setinterval|atob|fetch)\s*[(`]|document\s*\.|"
                         r"window\s*[.\[]|location\s*\.|fromcharcode|innerhtml|(?:self|top)\s*\[|\[\s*['\"]alert")
 _CMD_CHARS = re.compile(r"[;&|`$<>{}\\]|/[^\s/]*[?*\[]|%[a-z_0-9~]+%|%0a|/s?bin/|/dev/(?:tcp|udp)|"
@@ -70,7 +71,8 @@ _DESER_MARKERS = ("py/", "!!", "!ruby", "\x80", "\xac", "\x04\x08", "aced0005", 
                   "\\u00", "java.", "javax", "<java", "xalan", "commons", "c3p0", "gem::", "templatesimpl",
                   "jdbcrowset", "ysoserial", "xmldecoder", "objectdataprovider", "typeconfuse", "windowsidentity",
                   "losformatter", "transformer", "factory", "closure", "function", "process", "constructor",
-                  "require", "console", "__js_function", "\ncos", "cos\n", "c__builtin__", "cposix", "cnt\n", "csubprocess", "cbuiltins")
+                  "require", "console", "__js_function", "\ncos", "cos\n", "c__builtin__", "cposix", "cnt\n",
+                  "csubprocess", "cbuiltins")
 _DESER_PHP = re.compile(r"[oacs]:\d")
 _MARKUP_MARKERS = ("<!", "<xi", "xmlns:xi", "<esi", "${", "jndi", "proto", "constructor", "<?", "php")
 _CRLF_GATE = re.compile(r"[\r\n]\s*(?:set-cookie|location|refresh|access-control|http/)")
@@ -108,7 +110,8 @@ def _plain(text: str, low: str) -> bool:
     words = _WORD.findall(low)
     if not _ALL_WORDS.isdisjoint(words) or "script" in low or "__" in low:
         return False
-    if any(w.endswith(("transformer", "factory", "closure")) for w in words):
+    if any(w.endswith(("transformer", "factory", "closure")) or (w.startswith("on") and w[2:] in EVENT_HANDLERS)
+           for w in words):
         return False
     if any(m in text for m in _B64_MARKERS):
         return False

@@ -61,7 +61,8 @@ def detect_ssti(text: str) -> Detection | None:
                 return Detection("ssti", "FG-SSTI-001", "", excerpt_of(text, m.start(), m.end() + 40), "high",
                                  "template expression")
             continue
-        if found.startswith(("{{=", "<%=")) and len(found.strip("{}<%=> ")) > 0 or found.lower() == "{php}" or found.startswith(("<#", "#set", "#foreach")) or \
+        output_tag = found.startswith(("{{=", "<%=")) and len(found.strip("{}<%=> ")) > 0
+        if output_tag or found.lower() == "{php}" or found.startswith(("<#", "#set", "#foreach")) or \
                 _DANGEROUS_INSIDE.search(found):
             return Detection("ssti", "FG-SSTI-001", "", excerpt_of(text, m.start(), m.end()), "high",
                              "template expression")

@@ -48,7 +48,32 @@ _JS_SINK = re.compile(
     re.IGNORECASE,
 )
 # DOM and legacy (IE) event-handler attribute names, from the HTML and DOM specifications
-EVENT_HANDLERS = frozenset(["abort", "activate", "afterprint", "afterscriptexecute", "afterupdate", "animationcancel", "animationend", "animationiteration", "animationstart", "auxclick", "beforeactivate", "beforecopy", "beforecut", "beforedeactivate", "beforeeditfocus", "beforeinput", "beforepaste", "beforeprint", "beforescriptexecute", "beforeunload", "beforeupdate", "begin", "blur", "bounce", "canplay", "canplaythrough", "cellchange", "change", "click", "close", "contextmenu", "controlselect", "copy", "cuechange", "cut", "dataavailable", "datasetchanged", "datasetcomplete", "dblclick", "deactivate", "drag", "dragdrop", "dragend", "dragenter", "dragexit", "dragleave", "dragover", "dragstart", "drop", "durationchange", "emptied", "end", "ended", "error", "errorupdate", "filterchange", "finish", "focus", "focusin", "focusout", "formchange", "forminput", "fullscreenchange", "fullscreenerror", "gotpointercapture", "hashchange", "help", "input", "invalid", "keydown", "keypress", "keyup", "languagechange", "layoutcomplete", "load", "loadeddata", "loadedmetadata", "loadend", "loadstart", "losecapture", "lostpointercapture", "mediacomplete", "mediaerror", "message", "messageerror", "mousedown", "mouseenter", "mouseleave", "mousemove", "mouseout", "mouseover", "mouseup", "mousewheel", "move", "moveend", "movestart", "offline", "online", "outofsync", "pagehide", "pageshow", "paste", "pause", "play", "playing", "pointercancel", "pointerdown", "pointerenter", "pointerleave", "pointermove", "pointerout", "pointerover", "pointerrawupdate", "pointerup", "popstate", "progress", "propertychange", "ratechange", "readystatechange", "redo", "repeat", "reset", "resize", "resizeend", "resizestart", "resume", "reverse", "rowdelete", "rowenter", "rowexit", "rowinserted", "rowsdelete", "rowsinserted", "scroll", "scrollend", "search", "seek", "seeked", "seeking", "select", "selectionchange", "selectstart", "show", "stalled", "start", "stop", "storage", "submit", "suspend", "synchrestored", "timeerror", "timeupdate", "toggle", "touchcancel", "touchend", "touchmove", "touchstart", "trackchange", "transitioncancel", "transitionend", "transitionrun", "transitionstart", "undo", "unload", "urlflip", "volumechange", "waiting", "webkitanimationend", "webkitanimationiteration", "webkitanimationstart", "webkittransitionend", "wheel"])
+EVENT_HANDLERS = frozenset({
+    "abort", "activate", "afterprint", "afterscriptexecute", "afterupdate", "animationcancel",
+    "animationend", "animationiteration", "animationstart", "auxclick", "beforeactivate", "beforecopy",
+    "beforecut", "beforedeactivate", "beforeeditfocus", "beforeinput", "beforepaste", "beforeprint",
+    "beforescriptexecute", "beforeunload", "beforeupdate", "begin", "blur", "bounce", "canplay",
+    "canplaythrough", "cellchange", "change", "click", "close", "contextmenu", "controlselect", "copy",
+    "cuechange", "cut", "dataavailable", "datasetchanged", "datasetcomplete", "dblclick", "deactivate",
+    "drag", "dragdrop", "dragend", "dragenter", "dragexit", "dragleave", "dragover", "dragstart", "drop",
+    "durationchange", "emptied", "end", "ended", "error", "errorupdate", "filterchange", "finish", "focus",
+    "focusin", "focusout", "formchange", "forminput", "fullscreenchange", "fullscreenerror",
+    "gotpointercapture", "hashchange", "help", "input", "invalid", "keydown", "keypress", "keyup",
+    "languagechange", "layoutcomplete", "load", "loadeddata", "loadedmetadata", "loadend", "loadstart",
+    "losecapture", "lostpointercapture", "mediacomplete", "mediaerror", "message", "messageerror",
+    "mousedown", "mouseenter", "mouseleave", "mousemove", "mouseout", "mouseover", "mouseup", "mousewheel",
+    "move", "moveend", "movestart", "offline", "online", "outofsync", "pagehide", "pageshow", "paste",
+    "pause", "play", "playing", "pointercancel", "pointerdown", "pointerenter", "pointerleave",
+    "pointermove", "pointerout", "pointerover", "pointerrawupdate", "pointerup", "popstate", "progress",
+    "propertychange", "ratechange", "readystatechange", "redo", "repeat", "reset", "resize", "resizeend",
+    "resizestart", "resume", "reverse", "rowdelete", "rowenter", "rowexit", "rowinserted", "rowsdelete",
+    "rowsinserted", "scroll", "scrollend", "search", "seek", "seeked", "seeking", "select",
+    "selectionchange", "selectstart", "show", "stalled", "start", "stop", "storage", "submit", "suspend",
+    "synchrestored", "timeerror", "timeupdate", "toggle", "touchcancel", "touchend", "touchmove",
+    "touchstart", "trackchange", "transitioncancel", "transitionend", "transitionrun", "transitionstart",
+    "undo", "unload", "urlflip", "volumechange", "waiting", "webkitanimationend",
+    "webkitanimationiteration", "webkitanimationstart", "webkittransitionend", "wheel"
+})
 _BARE_HANDLER = re.compile(r"^\s*on([a-z]{3,30})\s*(?:=\s*)?$", re.IGNORECASE)
 _LOOSE_HANDLER = re.compile(r"(?:^|[\s;(,])on([a-z]{3,30})\s*=\s*\S", re.IGNORECASE)
 _CSS_SCRIPT_URL = re.compile(r"url\s*\(\s*['\"]?\s*(?:javascript|vbscript)\s*:?", re.IGNORECASE)
