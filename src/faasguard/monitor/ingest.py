@@ -211,16 +211,7 @@ def _flatten_select(prefix: str, source_file: str) -> str:
       {f('sourceIPAddress')} AS source_ip, {f('userAgent')} AS user_agent, {f('errorCode')} AS error_code,
       {f('errorMessage')} AS error_message, try_cast({f('readOnly')} AS BOOLEAN) AS read_only,
       {f('recipientAccountId')} AS recipient_account_id,
-      {ui}.type AS user_type, {ui}.arn AS user_arn, {ui}.principalId AS principal_id,
-      {ui}.accountId AS account_id, {ui}.accessKeyId AS access_key_id,
-      {ui}.userName AS user_name, {ui}.invokedBy AS invoked_by,
-      {ui}.sessionContext.sessionIssuer.type AS session_issuer_type,
-      {ui}.sessionContext.sessionIssuer.arn AS session_issuer_arn,
-      {ui}.sessionContext.sessionIssuer.userName AS session_issuer_name,
       CASE WHEN {ui}.type = 'AssumedRole' THEN split_part({ui}.arn, '/', 3) END AS session_name,
-      {ui}.sessionContext.attributes.creationDate AS session_created,
-      {ui}.sessionContext.attributes.mfaAuthenticated AS mfa_authenticated,
-      {ui}.sessionContext.ec2RoleDelivery AS ec2_role_delivery,
       CASE WHEN {f('eventSource')} = 'lambda.amazonaws.com' AND {function_param} IS NOT NULL THEN
         CASE WHEN {function_param} LIKE '%:function:%'
                THEN split_part(split_part({function_param}, ':function:', 2), ':', 1)
@@ -317,8 +308,9 @@ def _learn_function_roles(con: duckdb.DuckDBPyConnection, first_row: int) -> Non
           WHERE rowid >= {first_row} AND event_source = 'lambda.amazonaws.com' AND error_code IS NULL
             AND (event_name LIKE 'CreateFunction%' OR event_name LIKE 'UpdateFunctionConfiguration%')
           UNION ALL
-          SELECT session_issuer_arn, session_name, 'lambda-runtime-session' FROM cloudtrail_events
-          WHERE rowid >= {first_row} AND session_issuer_arn IS NOT NULL AND user_agent LIKE '%exec-env/AWS_Lambda%'
+          SELECT user_identity.sessionContext.sessionIssuer.arn, session_name, 'lambda-runtime-session'
+          FROM cloudtrail_events
+          WHERE rowid >= {first_row} AND user_identity.sessionContext.sessionIssuer.arn IS NOT NULL AND user_agent LIKE '%exec-env/AWS_Lambda%'
         ) WHERE role_arn IS NOT NULL GROUP BY role_arn""")
 
 

@@ -22,7 +22,9 @@ USER_IDENTITY_TYPE = (
     " onBehalfOf STRUCT(userId VARCHAR, identityStoreArn VARCHAR))"
 )
 
-# CloudTrail records, with the fields rules use flattened once and nested data kept as JSON.
+# CloudTrail records. userIdentity is stored as a struct (DuckDB keeps each of its fields as its own
+# column, so it is flattened once, at ingest); the view below gives its fields flat names.
+# Free-form request/response data stays JSON.
 CLOUDTRAIL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("event_id", "VARCHAR"),
     ("event_time", "TIMESTAMP"),
@@ -37,20 +39,7 @@ CLOUDTRAIL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("error_message", "VARCHAR"),
     ("read_only", "BOOLEAN"),
     ("recipient_account_id", "VARCHAR"),
-    ("user_type", "VARCHAR"),
-    ("user_arn", "VARCHAR"),
-    ("principal_id", "VARCHAR"),
-    ("account_id", "VARCHAR"),
-    ("access_key_id", "VARCHAR"),
-    ("user_name", "VARCHAR"),
-    ("invoked_by", "VARCHAR"),
-    ("session_issuer_type", "VARCHAR"),
-    ("session_issuer_arn", "VARCHAR"),
-    ("session_issuer_name", "VARCHAR"),
     ("session_name", "VARCHAR"),
-    ("session_created", "VARCHAR"),
-    ("mfa_authenticated", "VARCHAR"),
-    ("ec2_role_delivery", "VARCHAR"),
     ("target_function", "VARCHAR"),
     ("user_identity", USER_IDENTITY_TYPE),
     ("request_parameters", "JSON"),
@@ -90,15 +79,27 @@ _DDL = [
 
 # What rules see: the stored record plus who acted. ``function_name`` is the function a Lambda
 # API call targets, or else the function whose execution role made the call.
+_IDENTITY_FIELDS = (
+    ("user_type", "type"), ("user_arn", "arn"), ("principal_id", "principalId"), ("account_id", "accountId"),
+    ("access_key_id", "accessKeyId"), ("user_name", "userName"), ("invoked_by", "invokedBy"),
+    ("session_issuer_type", "sessionContext.sessionIssuer.type"),
+    ("session_issuer_arn", "sessionContext.sessionIssuer.arn"),
+    ("session_issuer_name", "sessionContext.sessionIssuer.userName"),
+    ("session_created", "sessionContext.attributes.creationDate"),
+    ("mfa_authenticated", "sessionContext.attributes.mfaAuthenticated"),
+    ("ec2_role_delivery", "sessionContext.ec2RoleDelivery"),
+)
+IDENTITY_COLUMNS = ", ".join(f"e.user_identity.{path} AS {name}" for name, path in _IDENTITY_FIELDS)
+
 CLOUDTRAIL_VIEW = """
 CREATE OR REPLACE VIEW cloudtrail AS
-SELECT e.*,
+SELECT e.*, """ + IDENTITY_COLUMNS + """,
        coalesce(e.target_function, CASE WHEN fr.role_arn IS NOT NULL THEN e.session_name END) AS function_name,
        CASE WHEN fr.role_arn IS NOT NULL THEN e.session_name END AS actor_function,
        (fr.role_arn IS NOT NULL) AS fg_function_role,
        (e.user_agent LIKE '%exec-env/AWS_Lambda%' OR e.user_agent LIKE '%AWS_Lambda_%') AS fg_lambda_runtime
 FROM cloudtrail_events e
-LEFT JOIN function_roles fr ON e.session_issuer_arn = fr.role_arn
+LEFT JOIN function_roles fr ON e.user_identity.sessionContext.sessionIssuer.arn = fr.role_arn
 """
 
 
