@@ -80,7 +80,8 @@ _SERIES_SQL = {
     "bytes_out": """
         SELECT fr.function_name AS function, time_bucket(INTERVAL 1 HOUR, e.event_time) AS hour,
                sum(coalesce(try_cast(e.additional_event_data->>'$.bytesTransferredOut' AS DOUBLE), 0)) AS value
-        FROM cloudtrail_events e JOIN function_roles fr ON e.user_identity.sessionContext.sessionIssuer.arn = fr.role_arn
+        FROM cloudtrail_events e
+        JOIN function_roles fr ON e.user_identity.sessionContext.sessionIssuer.arn = fr.role_arn
         WHERE e.event_time IS NOT NULL GROUP BY ALL""",
 }
 

@@ -310,7 +310,8 @@ def _learn_function_roles(con: duckdb.DuckDBPyConnection, first_row: int) -> Non
           UNION ALL
           SELECT user_identity.sessionContext.sessionIssuer.arn, session_name, 'lambda-runtime-session'
           FROM cloudtrail_events
-          WHERE rowid >= {first_row} AND user_identity.sessionContext.sessionIssuer.arn IS NOT NULL AND user_agent LIKE '%exec-env/AWS_Lambda%'
+          WHERE rowid >= {first_row} AND user_identity.sessionContext.sessionIssuer.arn IS NOT NULL
+            AND user_agent LIKE '%exec-env/AWS_Lambda%'
         ) WHERE role_arn IS NOT NULL GROUP BY role_arn""")
 
 
