@@ -191,3 +191,29 @@ def test_implicit_api_globals_waf_and_alias_reference() -> None:
     assert (get.trust, get.cors) == (Trust.INTERNAL, api.cors)  # private endpoint: reachable from a VPC only
     [perm] = app.permissions
     assert (perm.function_id, perm.principal, perm.location.line) == ("Fn", "*", 27)
+
+
+def test_openapi_from_local_files_points_into_them() -> None:
+    f = "include_app/template.yaml"
+    app, errors = load(f)
+    assert errors == []
+    fn = app.function("ItemsFunction")
+    assert fn is not None
+    r = {t.route: t for t in fn.triggers}
+    assert set(r) == {"GET /items", "POST /items", "GET /ping"}
+    get = r["GET /items"]
+    assert get.authorizer is not None and (get.authorizer.kind, get.authorizer.name) == (AuthorizerKind.COGNITO,
+                                                                                         "cognito")
+    assert (get.location.file, get.location.line) == ("include_app/api/openapi.yaml",
+                                                      line("include_app/api/openapi.yaml", "    get:"))
+    assert get.authorizer.location is not None
+    assert get.authorizer.location.line == line("include_app/api/openapi.yaml", "    cognito:")
+    post = r["POST /items"]
+    assert (post.trust, post.location.line) == (Trust.PUBLIC, line("include_app/api/openapi.yaml", "    post:"))
+    ping = r["GET /ping"]  # DefinitionUri file, integration URI with a literal function ARN
+    assert (ping.kind, ping.api_id, ping.location.file) == (TriggerKind.HTTP_API, "FileHttpApi",
+                                                            "include_app/api/http.yaml")
+    included = app.api("IncludedApi")
+    assert included is not None and included.request_validation is False  # read: no validators in it
+    escape = app.api("Escape")
+    assert escape is not None and escape.request_validation is None  # outside the scan root: unknown

@@ -8,14 +8,16 @@ Private facts used while linking live in ``Draft.extra``: ``authorizers`` (name 
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from faasguard.loaders.cloudformation.builder import DEFINE, DEFINE_APIS, LINKS, handles
 from faasguard.loaders.cloudformation.drafts import Draft
 from faasguard.loaders.cloudformation.functions import Settings, cors
-from faasguard.loaders.cloudformation.intrinsics import referenced_ids
+from faasguard.loaders.cloudformation.intrinsics import intrinsic_name, referenced_ids
 from faasguard.loaders.cloudformation.sam_globals import globals_for, merged_properties
+from faasguard.loaders.document import Document, DocumentError, load_document
 from faasguard.loaders.trust import http_trust
 from faasguard.model import (
     Api,
@@ -80,8 +82,47 @@ def _sam_authorizer(ctx: BuildContext, name: str, cfg: Any, where: Location) -> 
     return Authorizer(AuthorizerKind.OTHER, name, where)
 
 
-def _definition_security(b: Builder, draft: Draft[Api], definition: Any, where: Location) -> None:
-    """Auth facts written in an inline OpenAPI body (x-amazon-apigateway-* extensions)."""
+def _local_definition(b: Builder, node: Any, where: Location) -> Document | None:
+    """The OpenAPI file a ``DefinitionUri: ./api.yaml`` or an ``AWS::Include`` of a local file names,
+    parsed (never outside the scan root; S3 locations stay unknown)."""
+    ctx = b.ctx
+    location: Any = node
+    if intrinsic_name(node) == "Fn::Transform":
+        transform = node["Fn::Transform"]
+        if isinstance(transform, Mapping) and transform.get("Name") == "AWS::Include":
+            params = transform.get("Parameters")
+            location = params.get("Location") if isinstance(params, Mapping) else None
+    text = ctx.text(location) if location is not None else None
+    if not text or "://" in text or text.startswith("arn:"):
+        return None
+    rel = posixpath.normpath(posixpath.join(str(ctx.template_dir), text))
+    if rel == ".." or rel.startswith("../") or posixpath.isabs(rel) or not (ctx.root / rel).is_file():
+        return None
+    try:
+        return load_document(ctx.root / rel, rel)
+    except DocumentError as exc:
+        ctx.error(f"API definition {rel}: {exc.message}", where, exc.kind)
+        return None
+
+
+def read_definition(b: Builder, draft: Draft[Api], node: Any, where: Location, *, external: bool) -> None:
+    """An API's OpenAPI definition: inline (DefinitionBody/Body), included, or a local file
+    (DefinitionUri). What can't be read leaves the API's routes and auth unknown."""
+    source = _local_definition(b, node, where)
+    if source is not None:
+        draft.extra["definition_doc"] = source
+        draft.extra["raw_definition"] = source.data
+        _definition_security(b, draft, source.data, where, source)
+    elif external or (isinstance(node, Mapping) and "Fn::Transform" in node):
+        draft.extra["self_described"] = False
+    else:
+        draft.extra["raw_definition"] = node
+        _definition_security(b, draft, node, where)
+
+
+def _definition_security(b: Builder, draft: Draft[Api], definition: Any, where: Location,
+                         source: Document | None = None) -> None:
+    """Auth facts written in an OpenAPI body (x-amazon-apigateway-* extensions)."""
     ctx = b.ctx
     body = ctx.evaluate(definition)
     if not isinstance(body, Mapping):
@@ -111,8 +152,9 @@ def _definition_security(b: Builder, draft: Draft[Api], definition: Any, where: 
             kind = AuthorizerKind.API_KEY
         else:
             kind = AuthorizerKind.OTHER
-        draft.extra["authorizers"][str(name)] = Authorizer(kind, str(name), _scheme_location(b, definition, str(name),
-                                                                                  where))
+        draft.extra["authorizers"][str(name)] = Authorizer(kind, str(name),
+                                                           _scheme_location(source or ctx.doc, definition, str(name),
+                                                                            where))
     if body.get("x-amazon-apigateway-request-validators") or body.get("x-amazon-apigateway-request-validator"):
         draft.set("request_validation", True, where)
     if body.get("x-amazon-apigateway-policy"):
@@ -121,7 +163,7 @@ def _definition_security(b: Builder, draft: Draft[Api], definition: Any, where: 
     draft.extra["definition"] = body
 
 
-def _scheme_location(b: Builder, raw: Any, name: str, fallback: Location) -> Location:
+def _scheme_location(doc: Document, raw: Any, name: str, fallback: Location) -> Location:
     """The line of a security scheme in the raw (marked) OpenAPI body."""
     holders = []
     if isinstance(raw, Mapping):
@@ -131,7 +173,7 @@ def _scheme_location(b: Builder, raw: Any, name: str, fallback: Location) -> Loc
             holders.append(comps.get("securitySchemes"))
     for holder in holders:
         if isinstance(holder, Mapping) and name in holder:
-            loc = b.ctx.key_loc(holder, name)
+            loc = doc.key_location(holder, name)
             if loc.line:
                 return loc
     return fallback
@@ -153,6 +195,7 @@ def definition_routes(b: Builder, draft: Draft[Api], kind: TriggerKind) -> None:
     if not isinstance(body, Mapping) or not isinstance(body.get("paths"), Mapping):
         return
     raw_paths = _raw_paths(b, draft)
+    source: Document = draft.extra.get("definition_doc") or b.ctx.doc
     for path, ops in body["paths"].items():
         if not isinstance(ops, Mapping):
             continue
@@ -169,7 +212,8 @@ def definition_routes(b: Builder, draft: Draft[Api], kind: TriggerKind) -> None:
             if fn is None:
                 continue
             raw_ops = raw_paths.get(str(path)) if raw_paths else None
-            where = b.ctx.key_loc(raw_ops, str(method)) if isinstance(raw_ops, Mapping) else draft.fields["location"]
+            where = source.key_location(raw_ops, str(method)) if isinstance(raw_ops, Mapping) \
+                else draft.fields["location"]
             if not where.line:
                 where = draft.fields["location"]
             names = _security_names(op.get("security"))
@@ -265,10 +309,9 @@ def sam_rest_api(b: Builder, api_id: str, props: Mapping[str, Any], *, implicit:
                 draft.set("throttling", _throttling(ctx, quota, ctx.key_loc(plan, "Throttle"), "RateLimit",
                                                     "BurstLimit"))
     if "DefinitionBody" in s:
-        draft.extra["raw_definition"] = merged["DefinitionBody"]
-        _definition_security(b, draft, merged["DefinitionBody"], s.loc("DefinitionBody"))
-    elif "DefinitionUri" in s:
-        draft.extra["self_described"] = False  # routes and auth live in another file
+        read_definition(b, draft, merged["DefinitionBody"], s.loc("DefinitionBody"), external=False)
+    elif "DefinitionUri" in s:  # routes and auth live in another file: read it when it is local
+        read_definition(b, draft, merged["DefinitionUri"], s.loc("DefinitionUri"), external=True)
     if draft.get("request_validation") is None and draft.extra["self_described"]:
         draft.fields["request_validation"] = False
     return draft
@@ -317,10 +360,9 @@ def sam_http_api(b: Builder, api_id: str, props: Mapping[str, Any], *, implicit:
             where = ctx.key_loc(auth, "DefaultAuthorizer", *auth_ptr, "DefaultAuthorizer")
             draft.set("default_authorizer", _named(draft, ctx.text(auth["DefaultAuthorizer"]), where), where)
     if "DefinitionBody" in s:
-        draft.extra["raw_definition"] = merged["DefinitionBody"]
-        _definition_security(b, draft, merged["DefinitionBody"], s.loc("DefinitionBody"))
+        read_definition(b, draft, merged["DefinitionBody"], s.loc("DefinitionBody"), external=False)
     elif "DefinitionUri" in s:
-        draft.extra["self_described"] = False
+        read_definition(b, draft, merged["DefinitionUri"], s.loc("DefinitionUri"), external=True)
     return draft
 
 
@@ -383,8 +425,7 @@ def rest_api(b: Builder, logical_id: str, body: Mapping[str, Any], props: Mappin
             draft.set("endpoint_type", types[0].upper(), s.loc("EndpointConfiguration"))
             draft.extra["private"] = types[0].upper() == "PRIVATE"
     if "Body" in s:
-        draft.extra["raw_definition"] = props["Body"]
-        _definition_security(b, draft, props["Body"], s.loc("Body"))
+        read_definition(b, draft, props["Body"], s.loc("Body"), external=False)
     elif "BodyS3Location" in s:
         draft.extra["self_described"] = False
     draft.extra["stage_found"] = False
@@ -561,8 +602,7 @@ def v2_api(b: Builder, logical_id: str, body: Mapping[str, Any], props: Mapping[
     if "CorsConfiguration" in s:
         draft.set("cors", cors(ctx, props["CorsConfiguration"], s.loc("CorsConfiguration")), s.loc("CorsConfiguration"))
     if "Body" in s:
-        draft.extra["raw_definition"] = props["Body"]
-        _definition_security(b, draft, props["Body"], s.loc("Body"))
+        read_definition(b, draft, props["Body"], s.loc("Body"), external=False)
     elif "BodyS3Location" in s:
         draft.extra["self_described"] = False
     if "Target" in s:  # quick create: one $default route to the target, no authorizer

@@ -5,6 +5,7 @@ then frozen into a :class:`TemplateModel`."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -91,7 +92,8 @@ class Builder:
                 return found
         text = self.ctx.text(node)
         if text:
-            name = text.split(":function:", 1)[-1].split(":", 1)[0] if ":function:" in text else text
+            # a name, a function ARN (with a qualifier), or an integration URI embedding the ARN
+            name = re.split(r"[:/]", text.split(":function:", 1)[1])[0] if ":function:" in text else text
             for draft in self.functions.values():
                 if not draft.external and (draft.get("name") == name or draft.id == name):
                     return draft
