@@ -215,5 +215,6 @@ def test_openapi_from_local_files_points_into_them() -> None:
                                                             "include_app/api/http.yaml")
     included = app.api("IncludedApi")
     assert included is not None and included.request_validation is False  # read: no validators in it
+    assert app.files == ("include_app/template.yaml", "include_app/api/openapi.yaml", "include_app/api/http.yaml")
     escape = app.api("Escape")
     assert escape is not None and escape.request_validation is None  # outside the scan root: unknown

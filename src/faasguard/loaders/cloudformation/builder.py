@@ -214,6 +214,7 @@ class Builder:
             model.functions.append(draft.freeze())
         model.roles = [r.freeze() for r in self.roles.values()]
         model.apis = [a.freeze() for a in self.apis.values()]
+        model.extra_files = [a.extra["definition_doc"].path for a in self.apis.values() if "definition_doc" in a.extra]
         model.resources = [r.freeze() for r in self.resources.values()]
         return model
 

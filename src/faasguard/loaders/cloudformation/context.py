@@ -48,6 +48,7 @@ class TemplateModel:
     external_triggers: dict[str, list[Trigger]] = field(default_factory=dict)
     external_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     external_locations: dict[str, dict[str, Location]] = field(default_factory=dict)
+    extra_files: list[Path] = field(default_factory=list)  # other files read (local OpenAPI definitions)
 
     def attach(self, fn: Function) -> Function:
         """``fn`` with the triggers/settings this template's resources give it (by function id)."""

@@ -72,7 +72,7 @@ class CloudFormationLoader:
             name=application_name(doc.path),
             source_kind=source_kind,
             root=app_dir or ".",
-            files=(doc.file,),
+            files=(doc.file, *_relative(model.extra_files, root)),
             location=Location(doc.file, 1),
             region=options.region,
             stage=options.stage,
@@ -83,7 +83,17 @@ class CloudFormationLoader:
             permissions=tuple(model.permissions),
             suppressions=tuple(model.suppressions),
         )
-        return LoadResult(applications=[app], errors=list(model.errors))
+        return LoadResult(applications=[app], errors=list(model.errors), consumed=set(model.extra_files))
+
+
+def _relative(paths: list[Path], root: Path) -> list[str]:
+    out: list[str] = []
+    for path in paths:
+        try:
+            out.append(path.resolve().relative_to(root.resolve()).as_posix())
+        except ValueError:
+            continue
+    return out
 
 
 def application_name(path: Path) -> str:
