@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import jsonschema
 
 from faasguard.monitor import ingest
 from faasguard.monitor.anomaly import Settings, run_baselines
@@ -65,6 +66,10 @@ def test_rate_spike_and_first_seen_values(con: duckdb.DuckDBPyConnection, tmp_pa
         "FGM-ANOM-NEW-SOURCE": ("198.51.0.0/16", (f"role-{n}",)),
         "FGM-ANOM-NEW-AGENT": ("aws-cli/* Python/*", (f"role-{n}",)),
     }
+    schema = json.loads((Path(__file__).resolve().parents[2] / "src" / "faasguard" / "monitor" /
+                         "alert.schema.json").read_text())
+    for alert in run.alerts:
+        jsonschema.validate(alert.to_json(), schema)
     new_api = next(a for a in run.alerts if a.rule_id == "FGM-ANOM-NEW-API")
     assert new_api.evidence["normal"] == ["dynamodb.amazonaws.com:GetItem"]
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from faasguard.cli import main
 
 from .conftest import record, shared_data, write_ndjson
 
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "src" / "faasguard" / "monitor" /
+                     "alert.schema.json").read_text())
 ALERT_KEYS = {"rule_id", "title", "severity", "function", "principal", "event_ids", "first_seen", "last_seen",
               "count", "evidence", "kind", "tags", "fingerprint"}
 
@@ -41,7 +44,9 @@ def test_ingest_then_detect_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
         ("FGM-LAMBDA-006", "high", "orders-api", [url["eventID"]], 1),
     ]
     first = alerts[0]
-    assert set(first) == ALERT_KEYS
+    assert set(first) == ALERT_KEYS == set(SCHEMA["required"])
+    for alert in alerts:
+        jsonschema.validate(alert, SCHEMA)
     assert (first["principal"], first["first_seen"], first["last_seen"]) == (
         "arn:aws:iam::123456789012:user/alice", "2026-01-05T10:00:00Z", "2026-01-05T10:00:00Z")
     assert first["evidence"]["event_names"] == ["UpdateFunctionCode20150331v2"]
@@ -80,8 +85,11 @@ def test_guard_events_raise_guard_rules(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["monitor", "ingest", str(src), "--db", db]) == 0
     capsys.readouterr()
     assert main(["monitor", "detect", "--db", db, "-o", "json", "--no-anomalies"]) == 0
+    alerts = _json_out(capsys)
+    for alert in alerts:
+        jsonschema.validate(alert, SCHEMA)
     found = [(a["rule_id"], a["function"], a["first_seen"], a["evidence"].get("detectors"),
-              a["evidence"].get("actions")) for a in _json_out(capsys)]
+              a["evidence"].get("actions")) for a in alerts]
     assert found == [("FGM-GUARD-001", "orders-api", "2026-01-05T10:00:00Z", ["sqli"], ["blocked"]),
                      ("FGM-GUARD-003", "orders-api", "2026-01-05T10:01:00Z", ["process"], ["blocked"]),
                      ("FGM-GUARD-002", "resize", "2026-01-05T10:02:00Z", ["ssrf"], ["reported"]),

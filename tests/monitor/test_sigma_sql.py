@@ -186,3 +186,20 @@ def test_builtin_rule_filters_cloudformation_and_failures(con: duckdb.DuckDBPyCo
     ingest.ingest(con, [write_ndjson(tmp_path / "ct.ndjson", [hit, failed])])
     alerts = [a for a in run_rules(con, load_rules()).alerts if a.rule_id == rule_id]
     assert [a.event_ids for a in alerts] == [(hit["eventID"],)]
+
+
+def test_user_identity_fields_beyond_the_flattened_ones(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    with_source = record("AssumeRole", "sts.amazonaws.com", userIdentity={
+        "type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/r/s",
+        "sessionContext": {"sourceIdentity": "Mallory", "sessionIssuer": {"arn": "arn:aws:iam::123456789012:role/r"}}})
+    without = record("AssumeRole", "sts.amazonaws.com")
+    rule = _rule("  sel:\n    userIdentity.sessionContext.sourceIdentity: mallory\n  condition: sel", n=1)
+    missing = _rule("  sel:\n    userIdentity.noSuchThing: x\n  condition: sel", n=2)
+    ingest.ingest(con, [write_ndjson(tmp_path / "ct.ndjson", [with_source, without])])
+    ruleset = compile_yaml(rule)
+    ruleset.rules.extend(compile_yaml(missing).rules)
+    run = run_rules(con, ruleset)
+    assert [(a.rule_id, a.event_ids) for a in run.alerts] == [("TEST-1", (with_source["eventID"],))]
+    # a field the struct does not have is reported for that rule; the other rules still ran
+    assert [rule_id for rule_id, _ in run.errors] == ["TEST-2"]
+    assert "noSuchThing" in run.errors[0][1]

@@ -84,6 +84,7 @@ class Target:
     function: str
     principal: str
     struct_roots: dict[str, str] = field(default_factory=dict)  # prefix -> struct column (field access)
+    lower_struct_fields: bool = False
 
     def field(self, name: str) -> str:
         key = name.lower()
@@ -97,7 +98,10 @@ class Target:
                 return f"CAST({column} AS VARCHAR)"
         for root, column in self.struct_roots.items():
             if key.startswith(root.lower() + "."):
-                path = ".".join('"' + p.replace('"', '""') + '"' for p in name[len(root) + 1:].split("."))
+                parts = name[len(root) + 1:].split(".")
+                if self.lower_struct_fields:  # Athena/Hive lower-cases struct field names
+                    parts = [p.lower() for p in parts]
+                path = ".".join('"' + p.replace('"', '""') + '"' for p in parts)
                 return f"CAST({column}.{path} AS VARCHAR)"
         raise UnsupportedRule(f"unknown field {name!r} for {self.name}")
 
@@ -204,6 +208,8 @@ ATHENA_CLOUDTRAIL = Target(
     event_time="eventtime",
     function="fg_function",
     principal="coalesce(useridentity.sessioncontext.sessionissuer.arn, useridentity.arn, useridentity.invokedby)",
+    struct_roots={"userIdentity": "useridentity"},
+    lower_struct_fields=True,
 )
 
 
