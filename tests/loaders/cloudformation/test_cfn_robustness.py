@@ -171,3 +171,39 @@ Resources:
     assert [r.id for r in app.resources] == ["Plain"]
     assert [(e.kind, e.line) for e in errors] == [(ErrorKind.UNSUPPORTED, 3)]
     assert "not expanded" in errors[0].message
+
+
+def test_randomly_corrupted_fixtures_never_raise_or_fail_internally() -> None:
+    """Replace random values of every fixture with values of the wrong type (fixed seed)."""
+    import copy
+    import random
+
+    from faasguard.loaders.cloudformation import build_template_model
+    from faasguard.loaders.document import load_document
+
+    weird: list[object] = [None, 0, -1, 1.5, True, "", "x", [], {}, [1, "a"], {"a": 1}, {"Ref": "Nope"},
+                           {"Fn::GetAtt": 5}, {"Fn::If": ["C", 1]}, {"Ref": "AWS::NoValue"},
+                           {"Fn::Join": [",", {"Ref": "X"}]}, "{{resolve:ssm:}}", "${", {"Fn::Select": [99, []]}]
+
+    def slots(node: object):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield node, key
+                yield from slots(value)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                yield node, index
+                yield from slots(value)
+
+    rng = random.Random(7)
+    files = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".yaml", ".json") and p.parent.name != "api")
+    for path in files:
+        doc = load_document(path, path.name)
+        for _ in range(25):
+            data = copy.deepcopy(doc.data)
+            spots = list(slots(data))
+            for _ in range(rng.randint(1, 6)):
+                parent, key = rng.choice(spots)
+                parent[key] = copy.deepcopy(rng.choice(weird))  # type: ignore[index]
+            model = build_template_model(doc, data, root=FIXTURES, app_root=".", source_kind="sam")
+            assert [e for e in model.errors if e.kind is ErrorKind.INTERNAL] == [], path.name
