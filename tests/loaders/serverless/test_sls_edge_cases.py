@@ -274,3 +274,45 @@ def test_corpus_never_crashes():
     print(f"\nserverless corpus: {files} yaml files, {claimed} serverless.yml, {functions} functions, "
           f"{errors} errors, {time.perf_counter() - started:.1f}s")
     assert claimed > 300 and functions > 500
+
+
+MUTATIONS = (None, 7, True, "x", [], {}, [None], {"k": None}, "${self:nope}", {"Fn::GetAtt": ["X", "Arn"]})
+
+
+@pytest.mark.parametrize("fixture", ["events", "service"])
+def test_mutated_fixtures_never_raise(fixture):
+    """Every node of a fixture replaced by wrongly typed values: errors or nothing, never an exception
+    (and no exception swallowed by the loader's own safety net, which would show as 'Error:')."""
+    import copy
+    import random
+
+    from sls_helpers import FIXTURES
+
+    from faasguard.loaders.document import Document
+
+    project = (FIXTURES / fixture).resolve()
+    base = load_document(project / "serverless.yml", "serverless.yml")
+    paths: list[tuple] = []
+
+    def walk(node, path):
+        paths.append(path)
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, path + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, path + (i,))
+
+    walk(base.data, ())
+    rng = random.Random(20261123)
+    loader = ServerlessLoader()
+    for path in rng.sample(paths[1:], min(20, len(paths) - 1)):
+        for mutation in MUTATIONS:
+            data = copy.deepcopy(base.data)
+            node = data
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = copy.deepcopy(mutation)
+            result = loader.load(Document(data, base.file, base.path, base.text), project, LoadOptions())
+            swallowed = [e.message for e in result.errors if "Error:" in e.message]
+            assert swallowed == [], (path, mutation)
