@@ -58,7 +58,7 @@ _SUBSTITUTION = re.compile(
 )
 _BINARY_PATH = re.compile(
     r"(?:^|[\s;&|`'\"=(])(?:/usr)?(?:/local)?/s?bin/(?:ba|z|k|c|da)?sh\b|\b(?:cmd|powershell)(?:\.exe)?\s+/?[ck-]|"
-    r"(?:^|[\s;&|`'\"=(])/(?:usr/)?s?bin/[a-z0-9_.-]+|\bcmd\.exe\b|\bpowershell\b.{0,200}?\s-(?:enc|command|c)\b",
+    r"(?:^|[\s;&|`'\"=(])/(?:usr/)?s?bin/[a-z0-9_.\[\]?*-]+|\bcmd\.exe\b|\bpowershell\b.{0,200}?\s-(?:enc|command|c)\b",
     re.IGNORECASE,
 )
 _CODE_EXEC = re.compile(
@@ -82,7 +82,8 @@ _GLOB_PATH = re.compile(
 _SHELL_MISC = re.compile(
     r"\$\[\s*\d|\$\(\(|<\(\s*\w|\$\{(?:SHELL|IFS|PATH|HOME)\}|\$SHELL\b|\balias\s+(?:-p\s+)?[\w\"'-]+=|"
     r"\bif\b[^\n]{0,60}\s(?:equ|neq|lss|leq|gtr|geq)\s|\bif\s*/i\b|"
-    r"\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel)\s|\bfor\s+/?[a-z]?\s*%{1,2}\S\s+in\s*\(|"
+    r"\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel)\s|\bfor\s+/?[a-z]?\s*%{1,2}[\w~@\]\-]+\s+in\s*\(|"
+    r"\bif\b[^\n]{0,40}%~?\d|[;&|]\s*\$\{?[a-z_]\w*\}?\s+-\w|(?:^|[;\n]|\\n)\s*\.(?:shell|system|import|output|load)\b|"
     r"%[a-z_][\w~:-]{1,30}%|(?:^|[&|(]\s*)goto\s+:?\w+|\b(?:ba)?sh\s+-c\s|\bnc\s+(?:-\w+\s+)*\S+\s+\d+\s+-e\s",
     re.IGNORECASE,
 )
@@ -92,6 +93,8 @@ _SHELL_SPLITTERS = re.compile(
     r"(?<=[a-z])\$[a-z_]\w{0,3}\b|(?<=[a-z])['\"](?=[a-z])",
     re.IGNORECASE,
 )
+_QUOTED_WORD = re.compile(r"((?:^|[;&|`(])\s*)[\"']([a-z][\w.-]*)[\"']", re.IGNORECASE)
+_UNSET_VAR = re.compile(r"(?<=[;&|`(\s])\$[a-z_]\w{0,3}\s+(?=[a-z/])", re.IGNORECASE)
 # a whole value shaped like a command line: known binary, then flags, paths, addresses
 _BINARIES = (
     r"ansible(?:-[a-z]+)?|chef(?:-[a-z]+)?|knife|puppet|salt(?:-[a-z]+)?|terraform|kubectl|helm|docker|"
@@ -129,7 +132,7 @@ _NOT_A_COMMAND_WORD = frozenset({"time", "set", "at", "file", "open", "host", "i
                                  "python", "python2", "python3", "node", "java", "ruby", "php", "perl", "lua",
                                  "docker", "helm", "npm", "yarn", "gem", "cargo", "pip", "ping", "dig", "curl",
                                  "wget", "ssh", "git", "xdg-open", "reboot", "shutdown", "halt"})
-_HINT = re.compile(r"[;&|`$\n\r?*\[%]|/bin/|\bcmd|\bpowershell|\bsystem|exec|child_process|<<<|\bfor\b|"
+_HINT = re.compile(r"[;&|`$\n\r?*\[%=]|/bin/|\bcmd|\bpowershell|\bsystem|exec|child_process|<<<|\bfor\b|"
                    r"\bif\b|popen|/dev/|\{[^}]{0,100},|processbuilder|fsockopen|socket|invoke|alias|iex|<\(|"
                    r"\bsh\b|\bnc\b", re.IGNORECASE)
 
@@ -141,7 +144,9 @@ def detect_cmdi(text: str) -> Detection | None:
     hit = _detect_form(text)
     if hit is None and ("'" in text or '"' in text or "\\" in text or "$" in text or "`" in text
                         or "<(" in text or "+" in text):
-        unquoted = _SHELL_SPLITTERS.sub("", text).replace("+", " ")
+        unquoted = _QUOTED_WORD.sub(_unquote_rare_command, text)
+        unquoted = _SHELL_SPLITTERS.sub("", unquoted).replace("+", " ")
+        unquoted = _UNSET_VAR.sub("", unquoted)
         if unquoted != text:
             hit = _detect_form(unquoted)
     return hit
@@ -161,13 +166,19 @@ _RULES = (
 )
 
 
+_PARAM_COMMAND = re.compile(r"[?&]?[\w.-]{1,30}=([a-z][\w.+-]{1,30})(\s+-{1,2}[a-z][\w-]*)?(?=$|[\s&])",
+                            re.IGNORECASE)
+
+
 def _detect_form(text: str) -> Detection | None:
     for m in _OPERATOR_COMMAND.finditer(text):
-        word = m.group("cmd").lower()
-        if word not in _STRONG_SET:
+        word = m.group("cmd").lower().rstrip(".")  # "& more." ends a sentence
+        tail = text[m.start("cmd") + len(word) :]
+        if word not in _STRONG_SET and not _is_binary(word):
+            continue
+        if word not in _STRONG_SET and word not in _WORD_COMMANDS and not _SHELL_ARG.match(tail):
             continue
         operator = m.group("op")
-        tail = text[m.start("tail") :]
         if not operator.strip():  # start of input: only a whole-command shape counts
             if not _looks_like_bare_command(text):
                 continue
@@ -192,6 +203,10 @@ def _detect_form(text: str) -> Detection | None:
             found = None  # "%name%" alone is a template placeholder or a password, not batch syntax
         if found and not (rule_id == "FG-CMDI-002" and _benign_substitution(found.group(0))):
             return Detection("cmdi", rule_id, "", excerpt_of(text, found.start(), found.end()), "critical", message)
+    for m in _PARAM_COMMAND.finditer(text):
+        if _is_binary(m.group(1)) and (m.group(2) or m.group(1).lower() in _DISTINCTIVE or "-" in m.group(1)):
+            return Detection("cmdi", "FG-CMDI-009", "", excerpt_of(text, m.start(), m.end()), "high",
+                             "command in a parameter value")
     if len(text) <= 300 and "\n" not in text.strip():
         line = _COMMAND_LINE.match(text)
         if line and _is_binary(line.group("cmd")) and _command_line_confirmed(text):
@@ -211,13 +226,38 @@ def _command_line_confirmed(text: str) -> bool:
     if len(parts) == 1:
         return first in _LONE_COMMANDS
     args = " " + " ".join(parts[1:])
+    if first in _DISTINCTIVE or first.split("-", 1)[0] in ("ansible", "salt"):
+        return True  # tool names that are not words: "cscli alerts list", "ansible-vault decrypt x"
+    if first in _NETWORK_COMMANDS and _HOST_ARG.search(args):
+        return True  # "curl example.com", "ping 127.0.0.1"
     return (bool(_ARG_SHAPE.search(args)) or any(_is_binary(p) for p in parts[1:])) and (
-        first not in _NOT_A_COMMAND_WORD or bool(re.search(r"\s-{1,2}[a-z]|\s/", args, re.IGNORECASE))
+        first not in _NOT_A_COMMAND_WORD or bool(re.search(r"\s-{1,2}[a-z0-9]|\s/", args, re.IGNORECASE))
     )
+
+
+_DISTINCTIVE = frozenset({"kubectl", "terraform", "cscli", "msfconsole", "msfvenom", "sqlmap", "hydra", "nmap",
+                          "masscan", "tcpdump", "tshark", "powershell", "pwsh", "certutil", "bitsadmin", "wmic",
+                          "schtasks", "vssadmin", "bcdedit", "icacls", "ncat", "netcat", "socat", "busybox", "pipx",
+                          "npx", "xxd", "openssl", "knife", "puppet", "helm", "podman", "systemctl", "journalctl",
+                          "iptables", "nft", "ifconfig", "ipconfig", "netstat", "nslookup", "whoami", "uname",
+                          "crontab", "chmod", "chown", "chgrp", "setfacl", "getfacl", "mkfifo", "mknod", "strace",
+                          "ltrace", "gdb", "cpulimit", "flock", "taskset", "ionice", "nohup", "zstdcat", "zcat",
+                          "bzcat", "xzcat", "zgrep", "base64", "base32", "uuencode", "shred", "perf"})
+_NETWORK_COMMANDS = frozenset({"curl", "wget", "ping", "ping6", "nc", "ncat", "ssh", "scp", "ftp", "sftp", "telnet",
+                               "dig", "nslookup", "host", "traceroute", "tracepath", "mtr", "whois", "aria2c"})
+_HOST_ARG = re.compile(r"\s(?:https?://)?(?:\d{1,3}(?:\.\d{1,3}){3}|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})\b", re.IGNORECASE)
 
 
 _LONE_COMMANDS = frozenset({"ifconfig", "ipconfig", "whoami", "netstat", "systeminfo", "shutdown", "lastlogin",
                             "lastlog", "chef-shell", "msfconsole", "uname", "printenv", "tasklist"})
+
+
+def _unquote_rare_command(m: re.Match[str]) -> str:
+    """``;"curl" x`` runs curl, but ``; "id" & more.`` in a review is a quoted word: only rare
+    command names lose their quotes."""
+    word = m.group(2).lower()
+    rare = (word in _STRONG_SET and word not in _WORD_COMMANDS) or word in _DISTINCTIVE
+    return m.group(1) + m.group(2) if rare else m.group(0)
 
 
 def _first_word_is_binary(text: str) -> bool:
@@ -225,9 +265,17 @@ def _first_word_is_binary(text: str) -> bool:
     return bool(head) and _is_binary(head[0])
 
 
+_VERSIONED = re.compile(r"[a-z+-]+\d+(?:\.\d+)*")
+
+
 def _is_binary(word: str) -> bool:
     w = word.lower()
-    return w in _BINARY_SET or w in _STRONG_SET or w.split("-", 1)[0] in ("ansible", "chef", "salt")
+    if w in _BINARY_SET or w in _STRONG_SET or w.split("-", 1)[0] in ("ansible", "salt") or w.startswith("chef-"):
+        return True
+    if not _VERSIONED.fullmatch(w):
+        return False
+    stripped = w.rstrip("0123456789.")  # versioned binaries: gcc7.4, python3.11
+    return stripped in _BINARY_SET or stripped in _STRONG_SET
 
 
 def _joins_words(text: str, at: int) -> bool:
