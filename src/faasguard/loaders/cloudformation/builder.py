@@ -147,7 +147,12 @@ class Builder:
             if rtype in ("AWS::CloudFormation::Stack", "AWS::Serverless::Application"):
                 self.self_contained = False
             entries.append((logical_id, body, props))
-            self._suppressions(logical_id, body)
+            try:
+                self._suppressions(logical_id, body)
+            except Exception as exc:
+                log.debug("faasguard metadata of %s", logical_id, exc_info=True)
+                ctx.error(f"could not read Metadata.faasguard of {logical_id}: {type(exc).__name__}: {exc}",
+                          ctx.resource_loc(logical_id), ErrorKind.INTERNAL)
         for phase in PHASES:
             for logical_id, body, props in entries:
                 handler = phase.get(str(body["Type"]))
@@ -161,7 +166,12 @@ class Builder:
                               ctx.resource_loc(logical_id), ErrorKind.INTERNAL)
         from faasguard.loaders.cloudformation import finalize
 
-        finalize.complete(self)
+        try:
+            finalize.complete(self)
+        except Exception as exc:  # keep what was built; say what was not linked
+            log.debug("cloudformation finalize failed", exc_info=True)
+            ctx.error(f"could not link APIs, log groups and roles: {type(exc).__name__}: {exc}", None,
+                      ErrorKind.INTERNAL)
         return self._freeze()
 
     def _suppressions(self, logical_id: str, body: Mapping[str, Any]) -> None:
