@@ -97,7 +97,7 @@ class IamAnalyzer:
                     f"{who}: {_listing(sorted(hit.actions))} can change who may access resources"
                     f"{' (on *)' if hit.on_any else ''}",
                     self._where(hit.grants, role.location), fn, key=f"{role.id}:{','.join(sorted(hit.actions))}",
-                    severity=Severity.HIGH if hit.on_any else Severity.MEDIUM,
+                    severity=Severity.HIGH if hit.on_any else Severity.LOW if hit.only_templates else Severity.MEDIUM,
                     evidence=self._evidence(hit.grants, hit.actions), application=app.name)
             for grant, action, suggestions in risk.unknown_actions(grants):
                 hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from faasguard.analyzers.iam import actiondb
+from faasguard.analyzers.iam import actiondb, sdkmap
 from faasguard.analyzers.iam.diff import grant_actions
 from faasguard.analyzers.iam.granted import Grant
 from faasguard.analyzers.rules.iam._actions import is_permission_management, reads_secrets
@@ -65,6 +65,11 @@ class Hit:
     grants: tuple[Grant, ...]
     on_any: bool
     detail: str = ""
+
+    @property
+    def only_templates(self) -> bool:
+        """Every grant is a SAM policy template (AWS's text, scoped to one resource)."""
+        return all(g.source.startswith("template") for g in self.grants)
 
 
 def _on_any(grant: Grant) -> bool:
@@ -147,7 +152,12 @@ def unknown_actions(grants: list[Grant]) -> Iterator[tuple[Grant, str, tuple[str
                 continue
             if actiondb.expand(text):
                 continue
-            prefix = text.partition(":")[0]
+            prefix, _, name = text.partition(":")
             if "*" in prefix or "?" in prefix:
                 continue
+            if not actiondb.service_exists(prefix):  # an SDK name instead of the IAM prefix?
+                renamed = f"{sdkmap.iam_prefix(prefix)}:{name}"
+                if renamed != text and actiondb.expand(renamed):
+                    yield g, text, (actiondb.canonical(renamed),)
+                    continue
             yield g, text, actiondb.close_matches(text)

@@ -1,0 +1,100 @@
+"""Granted permissions from every source, the public helpers, and the risk checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from faasguard.analyzers.iam import allows, effective_permissions, granted, risk
+from faasguard.analyzers.iam.granted import Grant
+from iam_helpers import analyse, load, write
+
+SAM_HEAD = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
+
+
+def _app(tmp_path: Path, template: str, code: str = "def handler(e, c):\n    return 1\n"):  # type: ignore[no-untyped-def]
+    write(tmp_path, {"template.yaml": SAM_HEAD + template, "src/app.py": code})
+    (app,) = load(tmp_path)
+    return app
+
+
+FN = ("  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: app.handler\n"
+      "      Runtime: python3.12\n")
+
+
+def test_managed_policies_by_name_and_sam_event_policies(tmp_path: Path) -> None:
+    app = _app(tmp_path, FN + "      Policies:\n        - AmazonSQSReadOnlyAccess\n"
+                              "      Events:\n        Q:\n          Type: SQS\n          Properties:\n"
+                              "            Queue: !GetAtt Q.Arn\n  Q:\n    Type: AWS::SQS::Queue\n")
+    fn = app.function("Fn")
+    g = granted(app, fn)
+    sources = {x.source for x in g.grants}
+    assert {"managed AWSLambdaBasicExecutionRole", "managed AmazonSQSReadOnlyAccess",
+            "managed AWSLambdaSQSQueueExecutionRole"} <= sources
+    implicit = {x.source for x in g.grants if x.implicit}
+    assert implicit == {"managed AWSLambdaBasicExecutionRole", "managed AWSLambdaSQSQueueExecutionRole"}
+    assert g.known
+    assert allows(app, fn, "sqs:ReceiveMessage") and allows(app, fn, "sqs:GetQueueUrl")
+    assert not allows(app, fn, "sqs:SendMessage")
+    perms = effective_permissions(app, fn)
+    assert ("sqs:ListQueues", "*", None) in perms
+
+
+def test_deny_and_not_action_and_resources(tmp_path: Path) -> None:
+    app = _app(tmp_path, FN + (
+        "      Policies:\n        - Statement:\n"
+        "            - Effect: Allow\n              NotAction: iam:*\n              Resource: '*'\n"
+        "            - Effect: Deny\n              Action: s3:DeleteObject\n              Resource: '*'\n"
+        "            - Effect: Allow\n              Action: dynamodb:GetItem\n              Resource: !GetAtt T.Arn\n"
+        "  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: things\n"))
+    fn = app.function("Fn")
+    assert allows(app, fn, "s3:GetObject") and not allows(app, fn, "iam:PassRole")
+    assert not allows(app, fn, "s3:DeleteObject")
+    assert allows(app, fn, "dynamodb:GetItem", "${T.Arn}")
+    assert allows(app, fn, "dynamodb:GetItem", "arn:aws:dynamodb:eu-west-1:123456789012:table/things")
+
+
+def test_unknown_managed_policy_and_external_role_make_no_missing_claims(tmp_path: Path) -> None:
+    code = "import boto3\ndef handler(e, c):\n    boto3.client('s3').list_buckets()\n"
+    app = _app(tmp_path, FN + "      Policies:\n        - SomeBrandNewAwsPolicy\n", code)
+    fi = analyse(tmp_path)["Fn"]
+    assert not granted(app, app.function("Fn")).known
+    assert fi.diff.missing == [] and "contents unknown for managed policies: SomeBrandNewAwsPolicy" in fi.notes
+    ext = tmp_path / "ext"
+    write(ext, {"template.yaml": SAM_HEAD + FN.replace("Runtime", "Role: arn:aws:iam::123456789012:role/x\n      Runtime"),
+                "src/app.py": code})
+    fi = analyse(ext)["Fn"]
+    assert fi.diff.missing == [] and fi.granted.external
+
+
+def test_serverless_framework_grants_are_implicit(tmp_path: Path) -> None:
+    write(tmp_path, {"serverless.yml": (
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n  tracing:\n    lambda: true\n"
+        "functions:\n  f:\n    handler: app.handler\n    events:\n      - sqs: arn:aws:sqs:eu-west-1:123456789012:q\n"),
+        "app.py": "def handler(e, c):\n    return 1\n"})
+    fi = analyse(tmp_path)["f"]
+    assert fi.diff.missing == [] and fi.diff.excess == []
+    assert {g.source for g in fi.granted.grants} == {"framework logs", "framework sqs", "framework tracing"}
+    assert ("sqs:ReceiveMessage", "arn:aws:sqs:eu-west-1:123456789012:q") in {
+        (r.action, r.resource) for r in fi.needed}
+
+
+def test_escalation_through_wildcards_and_exposure() -> None:
+    grants = [Grant("Allow", ("iam:Put*",), ("*",), "inline p", None),
+              Grant("Allow", ("lambda:AddPermission",), ("arn:aws:lambda:eu-west-1:1:function:f",), "inline p", None)]
+    hits = list(risk.escalations(grants))
+    assert [(h.actions, h.on_any) for h in hits] == [
+        (("iam:PutRolePolicy",), True), (("iam:PutUserPolicy",), True), (("iam:PutGroupPolicy",), True)]
+    (exposure,) = risk.exposure(grants)
+    assert exposure.actions == ("lambda:AddPermission",) and not exposure.on_any
+    # literal permission-management on "*" is FG-IAM-003's finding, not repeated here
+    assert list(risk.escalations([Grant("Allow", ("iam:PutRolePolicy",), ("*",), "inline p", None)])) == []
+    # a conditional grant is not evidence
+    assert list(risk.escalations([Grant("Allow", ("iam:*",), ("*",), "inline p", None, conditional=True)])) == []
+
+
+def test_unknown_actions_with_suggestions() -> None:
+    g = Grant("Allow", ("bedrock-runtime:InvokeModel", "sqs:SendMessageBatch", "s3:Get*", "s3:Nope*"), ("*",),
+              "inline p", None)
+    assert [(a, s) for _, a, s in risk.unknown_actions([g])] == [
+        ("bedrock-runtime:InvokeModel", ("bedrock:InvokeModel",)), ("sqs:SendMessageBatch", ("sqs:SendMessage",)),
+        ("s3:Nope*", ())]
