@@ -48,7 +48,8 @@ _XSS_CHARS = re.compile(r"[<>\u00bc\u00be]|script|(?:^|[^a-z])on[a-z]+\s*=|^\s*o
                         r"reflect\.|data\s*:|expression\s*\(|-moz-binding|behavior\s*:|"
                         r"(?:alert|prompt|confirm|eval|settimeout|setinterval|atob|fetch)\s*[(`]|document\s*\.|"
                         r"window\s*[.\[]|location\s*\.|fromcharcode|innerhtml|(?:self|top)\s*\[|\[\s*['\"]alert")
-_CMD_CHARS = re.compile(r"[;&|`$<>{}\\]|=[a-z][\w.+-]*(?:\s+-|$)|/[^\s/]*[?*\[]|%[a-z_0-9~]+%|%0a|/s?bin/|/dev/(?:tcp|udp)|"
+_CMD_CHARS = re.compile(r"[;&|`$<>{}\\]|"
+                        r"=[a-z][\w.+-]*(?:\s+-|$)|/[^\s/]*[?*\[]|%[a-z_0-9~]+%|%0a|/s?bin/|/dev/(?:tcp|udp)|"
                         r"\bfor\s+/|\bif\s*/i|exist|errorlevel|defined|new-object|\(\)\s*\{", re.IGNORECASE)
 _CMD_WORDS = frozenset({"system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "execsync",
                         "spawnsync", "execfile", "child_process", "processbuilder", "getruntime", "fsockopen",
