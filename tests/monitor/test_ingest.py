@@ -256,3 +256,20 @@ def test_shared_dataset_resumes_after_kill(tmp_path: Path) -> None:
     assert 0 < partial < 2900 and partial + report.added == 2900
     assert con.execute("SELECT count(DISTINCT event_id) FROM cloudtrail_events").fetchone() == (2900,)
     con.close()
+
+
+def test_gzip_ndjson_resumes_from_the_uncompressed_offset(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    records = [record("GetObject", "s3.amazonaws.com") for _ in range(40)]
+    body = "".join(json.dumps(r) + "\n" for r in records).encode()
+    path = tmp_path / "events.ndjson.gz"
+    path.write_bytes(gzip.compress(body))
+    half = body.index(b"\n", len(body) // 2) + 1
+    # what an interrupted run leaves behind: the first half stored and its offset recorded
+    ingest.ingest(con, [write_ndjson(tmp_path / "first-half.ndjson", records[: body[:half].count(b"\n")])])
+    size = path.stat().st_size
+    ingest._save_progress(con, ingest._file_key(path, size), path, size, InputKind.CLOUDTRAIL_NDJSON, half, False,
+                          body[:half].count(b"\n"))
+    report = ingest.ingest(con, [path], chunk_bytes=len(body) // 5)
+    assert (report.files[0].resumed_from, report.added, report.files[0].skipped_duplicates) == (
+        half, 40 - body[:half].count(b"\n"), 0)
+    assert _count(con) == 40

@@ -144,3 +144,26 @@ def test_role_lockdown_actions_and_release(moto_url: str, tmp_path: Path) -> Non
     assert [(r.action, r.status) for r in responder.history()] == [
         ("revoke-sessions", "released"), ("deny-all", "released"), ("detach", "released"), ("tag", "released")]
     con.close()
+
+
+def test_detect_auto_respond_quarantines_on_sandbox_violation(moto_url: str, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    _make_function(moto_url, "thumbnailer")
+    event = {"schema": "faasguard.guard/1", "time": "2026-01-05T10:00:00.000Z", "type": "sandbox",
+             "function": "thumbnailer", "request_id": "r1", "field": "/bin/sh -c curl", "detector": "process",
+             "rule_id": "FG-SBX-PROC-001", "severity": "critical", "action": "blocked", "mode": "block"}
+    src = tmp_path / "guard.jsonl"
+    src.write_text(json.dumps(event) + "\n")
+    db = str(tmp_path / "m.duckdb")
+    assert main(["monitor", "ingest", str(src), "--db", db]) == 0
+    assert main(["monitor", "detect", "--db", db, "-o", "json", "--no-anomalies", "--auto-respond", "FGM-GUARD-003",
+                 "--endpoint-url", moto_url, "--region", "us-east-1"]) == 0
+    err = capsys.readouterr().err
+    assert "auto-response #1: quarantine thumbnailer (reserved concurrency unset -> 0)" in err
+    lam = _client(moto_url, "lambda")
+    assert lam.get_function_concurrency(FunctionName="thumbnailer")["ReservedConcurrentExecutions"] == 0
+    con = store.connect(db)
+    record = Responder(con, lambda service: None).get(1)
+    assert (record.actor, record.rule_id, record.reason) == (
+        "faasguard-auto", "FGM-GUARD-003", "automatic response to FGM-GUARD-003")
+    con.close()

@@ -382,7 +382,7 @@ def _gzip_chunks(path: Path, chunk_bytes: int, skip: int, tmpdir: str) -> Iterat
             data = carry + block
             if not block:
                 if data.strip() and offset + len(data) > skip:
-                    yield _write_chunk(tmpdir, index, data), offset + len(data)
+                    yield _write_chunk(tmpdir, index, data[max(0, skip - offset):]), offset + len(data)
                 return
             cut = data.rfind(b"\n") + 1
             if cut == 0:
@@ -391,7 +391,8 @@ def _gzip_chunks(path: Path, chunk_bytes: int, skip: int, tmpdir: str) -> Iterat
             piece, carry = data[:cut], data[cut:]
             end = offset + len(piece)
             if end > skip:
-                yield _write_chunk(tmpdir, index, piece), end
+                # the resume offset is a line boundary (an earlier chunk's end): start exactly there
+                yield _write_chunk(tmpdir, index, piece[max(0, skip - offset):]), end
                 index += 1
             offset = end
 
