@@ -161,8 +161,8 @@ def test_code_paths() -> None:
 
 def test_metadata_suppression() -> None:
     [skip] = app().suppressions
-    assert (skip.rule_id, skip.scope, skip.reason) == ("FG-FN-002", "ImageFunction", "tracing handled by the sidecar")
-    assert skip.location.line == line(F, "- id: FG-FN-002")
+    assert (skip.rule_id, skip.scope, skip.reason) == ("FG-LOG-005", "ImageFunction", "tracing handled by the sidecar")
+    assert skip.location.line == line(F, "- id: FG-LOG-005")
 
 
 def test_json_template_with_parameters_mappings_and_conditions() -> None:
