@@ -6,6 +6,22 @@ core: the Serverless Framework loader runs a serverless.yml's ``resources.Resour
 logical ids (``HelloLambdaFunction``) to its function ids (``hello``); what those resources say
 about aliased functions comes back in ``TemplateModel.external_*`` (apply with
 ``TemplateModel.attach(fn)``), and Permissions/Roles refer to the function ids.
+
+Conventions (the details are in each module's docstring):
+
+- Values: intrinsics are evaluated where the template decides them (parameter defaults or
+  ``--var`` overrides, Mappings, Conditions); ``AWS::Partition``/``AWS::URLSuffix`` are the
+  commercial partition's literals, other pseudo parameters stay typed ``PARAMETER`` references
+  (``AWS::Region`` becomes literal with ``--region``). See ``intrinsics.py``.
+- ``source_kind`` is ``"sam"`` with the SAM transform or any ``AWS::Serverless::*`` resource.
+- Lines: a setting points at its key (a Globals setting at the Globals line); a trigger at its
+  event / route / target entry; an HTTP route of a CFN method at its ``AuthorizationType``; routes
+  of OpenAPI definitions (inline, ``AWS::Include`` or a local ``DefinitionUri``) at the method
+  in that definition file.
+- SAM's generated objects are modelled: the ``<Function>Role`` (basic execution, X-Ray, VPC and
+  DLQ permissions, Policies, connectors) and the implicit ``ServerlessRestApi`` /
+  ``ServerlessHttpApi``.
+- Bad input becomes ``ScanError`` entries on the offending key's line; nothing raises.
 """
 
 from __future__ import annotations
