@@ -241,3 +241,38 @@ def test_unresolved_route_parts_keep_their_text(sls):
     app, _ = sls("service: s\nprovider: aws\nfunctions:\n  f:\n    handler: h.h\n    events:\n"
                  "      - http: {path: '${env:PREFIX}/items', method: get}\n")
     assert app.functions[0].triggers[0].route == "GET /${env:PREFIX}/items"
+
+
+def test_created_bucket_takes_overrides_and_extensions(sls):
+    app, errors = sls("""service: s
+provider: aws
+functions:
+  f:
+    handler: h.h
+    events:
+      - s3: photos
+      - sns: alerts
+resources:
+  Resources:
+    S3BucketPhotos:
+      Properties:
+        BucketEncryption:
+          ServerSideEncryptionConfiguration:
+            - ServerSideEncryptionByDefault: {SSEAlgorithm: aws:kms, KMSMasterKeyID: alias/photos}
+  extensions:
+    S3BucketPhotos:
+      Properties:
+        PublicAccessBlockConfiguration:
+          BlockPublicAcls: true
+          BlockPublicPolicy: true
+          IgnorePublicAcls: true
+          RestrictPublicBuckets: true
+""")
+    assert errors == []
+    bucket = app.resource("S3BucketPhotos")
+    assert (bucket.location.line, bucket.name.text(), bucket.encrypted, bucket.public_access_blocked) == (
+        7, "photos", True, True)
+    assert (bucket.loc("encrypted").line, bucket.loc("public_access_blocked").line) == (13, 19)
+    assert bucket.properties["implicit"] is True
+    topic = app.resource("SNSTopicAlerts")
+    assert (topic.location.line, topic.encrypted, topic.name.text()) == (8, False, "alerts")

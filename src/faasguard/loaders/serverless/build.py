@@ -26,7 +26,7 @@ from faasguard.loaders.serverless.context import (
 from faasguard.loaders.serverless.events import EventBuilder, EventSummary, scan_websocket_connect
 from faasguard.loaders.serverless.functions import FunctionBuilder, function_definitions
 from faasguard.loaders.serverless.iam import RoleBuilder
-from faasguard.loaders.serverless.variables import FileMark, MarkedDict, ResolvedDocument
+from faasguard.loaders.serverless.variables import FileMark, MarkedDict, MarkedStr, ResolvedDocument
 from faasguard.loaders.trust import source_trust
 from faasguard.model import (
     Application,
@@ -71,6 +71,7 @@ def assemble(doc: ResolvedDocument, config: Mapping[str, Any], *, root: Path, op
     fn_defs_probe = config.get("functions")
     fn_keys = _function_keys(fn_defs_probe)
     generated = _generated_ids(config, fn_keys)
+    implicit_ids = _inject_implicit_sources(doc, config, resources, overrides, extensions)
     intrinsics = IntrinsicResolver(template, region=options.region,
                                    resource_ids=frozenset(str(k) for k in resources) | generated)
     ctx = SlsContext(doc, config if isinstance(config, Mapping) else {}, service, stage, region, app_root,
@@ -119,6 +120,7 @@ def assemble(doc: ResolvedDocument, config: Mapping[str, Any], *, root: Path, op
         errors.extend(model.errors)
     else:
         resources_out, permissions, suppressions = [], (), ()
+    resources_out = [_mark_implicit(r) if r.id in implicit_ids else r for r in resources_out]
     resources_out.extend(_implicit_sources(ctx, functions, {r.id for r in resources_out}))
     public = {r.id for r in resources_out if r.public}
     functions = [_with_source_trust(fn, public) for fn in functions]
@@ -157,6 +159,78 @@ def _app_root(path: Path, root: Path) -> str:
 def _function_keys(node: Any) -> list[str]:
     parts = [node] if isinstance(node, Mapping) else node if isinstance(node, list) else []
     return [str(k) for p in parts if isinstance(p, Mapping) for k, v in p.items() if isinstance(v, Mapping)]
+
+
+def _source_events(config: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """``(kind, body, event node)`` of every s3/sns event, for the resources the framework creates."""
+    out = []
+    functions = config.get("functions")
+    parts = [functions] if isinstance(functions, Mapping) else functions if isinstance(functions, list) else []
+    for part in parts:
+        if not isinstance(part, Mapping):
+            continue
+        for fn in part.values():
+            events = fn.get("events") if isinstance(fn, Mapping) else None
+            for event in events if isinstance(events, list) else []:
+                if isinstance(event, Mapping):
+                    for kind in ("s3", "sns"):
+                        if kind in event:
+                            out.append((kind, event[kind], event))
+    return out
+
+
+def _created_source(kind: str, body: Any) -> tuple[str, str, str, str] | None:
+    """``(logical id, type, name property, name)`` of the bucket/topic an event makes the framework create."""
+    if kind == "s3":
+        bucket = body.get("bucket") if isinstance(body, Mapping) else body
+        existing = isinstance(body, Mapping) and body.get("existing") is True
+        if isinstance(bucket, str) and bucket and not existing:
+            return bucket_logical_id(bucket), "AWS::S3::Bucket", "BucketName", bucket
+    elif kind == "sns":
+        topic = body.get("topicName") if isinstance(body, Mapping) and body.get("arn") is None else body
+        if isinstance(topic, str) and topic and not topic.startswith("arn:"):
+            return topic_logical_id(topic), "AWS::SNS::Topic", "TopicName", topic
+    return None
+
+
+def _inject_implicit_sources(doc: ResolvedDocument, config: Mapping[str, Any], resources: Any,
+                             overrides: Mapping[str, Mapping[str, Any]],
+                             extensions: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """Add the buckets and topics the framework creates for s3/sns events to the template, with the
+    properties that Type-less overrides or ``extensions`` merge into them, so the CloudFormation
+    builder judges them like any other bucket/topic. They point at the event that creates them."""
+    injected: set[str] = set()
+    if not isinstance(resources, MarkedDict):
+        return injected
+    for kind, body, event in _source_events(config):
+        created = _created_source(kind, body)
+        if created is None:
+            continue
+        logical_id, rtype, name_prop, name = created
+        if logical_id in resources:
+            continue  # declared (or already injected)
+        mark = getattr(event, "start_mark", None)
+        mark = mark if isinstance(mark, FileMark) else FileMark(0, 0, doc.file)
+        props = MarkedDict(mark, mark)
+        props[name_prop] = MarkedStr(name, mark, mark)
+        for source in (overrides, extensions):
+            extra = _props(source.get(logical_id))
+            if extra is not None:
+                for key, value in extra.items():
+                    props[key] = value
+                    props.key_nodes[str(key)] = key
+        body_node = MarkedDict(mark, mark)
+        body_node["Type"] = rtype
+        body_node["Properties"] = props
+        key = MarkedStr(logical_id, mark, mark)
+        resources[key] = body_node
+        resources.key_nodes[logical_id] = key
+        injected.add(logical_id)
+    return injected
+
+
+def _mark_implicit(resource: Resource) -> Resource:
+    return replace(resource, properties={**resource.properties, "implicit": True})
 
 
 def _generated_ids(config: Mapping[str, Any], fn_keys: list[str]) -> frozenset[str]:
