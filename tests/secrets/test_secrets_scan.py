@@ -148,3 +148,21 @@ def test_env_rule_on_model_values() -> None:
         ("FG-SEC-001", 14, "SLACK_URL", "high"),  # a known format fires whatever the name
     ]
     assert ENV_PASSWORD not in findings[0].message and findings[0].evidence["preview"] == "h…"
+
+
+def test_many_applications_walk_once_and_report_each_file_once(tmp_path: Path) -> None:
+    from faasguard.analyzers.base import ScanContext
+    from faasguard.analyzers.secrets import SecretsAnalyzer
+
+    for name in ("a", "b"):
+        (tmp_path / name / "src").mkdir(parents=True)
+        (tmp_path / name / "src" / "app.py").write_text(f'TOKEN = "{GITHUB}"\n')
+    apps = [Application(name, "serverless", name, (f"{name}/serverless.yml",), Location(f"{name}/serverless.yml", 1),
+                        functions=(Function("fn", "fn", Location(f"{name}/serverless.yml", 5),
+                                            code_path=f"{name}/src"),))
+            for name in ("a", "b")]
+    apps.append(Application("root", "sam", ".", ("template.yaml",), Location("template.yaml", 1)))  # encloses both
+    ctx = ScanContext(root=tmp_path)
+    analyzer = SecretsAnalyzer()
+    found = [(app.name, f.location.file, f.function) for app in apps for f in analyzer.analyze(app, ctx)]
+    assert found == [("a", "a/src/app.py", "fn"), ("b", "b/src/app.py", "fn")]

@@ -70,13 +70,20 @@ class SecretsAnalyzer:
         if not app_root.is_dir():
             return
         done: set[str] = ctx.shared.setdefault("secrets.files", set())
+        if "secrets.tree" not in ctx.shared:
+            # one walk per scan: a tree can hold hundreds of applications
+            ctx.shared["secrets.tree"] = [rel for _, rel in walk(ctx.root)]
+        tree: list[str] = ctx.shared["secrets.tree"]
+        if not app_root.is_relative_to(ctx.root.resolve()):
+            return
+        prefix = "" if app_root == ctx.root.resolve() else app_root.relative_to(ctx.root.resolve()).as_posix() + "/"
         skip = _env_lines(app)
         code_dirs = {fn.code_path.strip("/"): fn.id for fn in app.functions if fn.code_path}
-        for path, _ in walk(app_root):
-            file = path.relative_to(ctx.root.resolve()).as_posix()
-            if file in done:
+        for file in tree:
+            if file in done or not file.startswith(prefix):
                 continue  # nested applications: each file once per scan
             done.add(file)
+            path = ctx.root / file
             text = read_text(path)
             if text is None:
                 continue

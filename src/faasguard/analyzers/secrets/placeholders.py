@@ -15,7 +15,7 @@ _EXACT = frozenset({
     "password", "passwd", "secret", "token", "apikey", "api_key", "none", "null", "nil", "undefined",
     "true", "false", "test", "testing", "admin", "root", "user", "username", "pass", "empty", "default",
     "string", "str", "value", "key", "foo", "bar", "baz", "foobar", "abc", "secret_key", "access_key",
-    "private_key", "client_secret", "auth_token", "access_token",
+    "private_key", "client_secret", "auth_token", "access_token", "abc123", "123abc", "abcd1234",
 })  # weak real passwords (hunter2, admin) are NOT placeholders: they are real, and bad
 # ${VAR}, {{ var }}, {var} and {f(x)} (format strings), $(cmd), %(name)s, <name>, [name], $VAR,
 # env(...), process.env.X, os.environ[...]

@@ -8,7 +8,7 @@ from faasguard.analyzers.base import Rule
 from faasguard.analyzers.registry import register_rule
 from faasguard.analyzers.secrets.analyzer import mask, secret_hash
 from faasguard.analyzers.secrets.detect import Detector, secret_name_strength
-from faasguard.analyzers.secrets.entropy import HEX, looks_random
+from faasguard.analyzers.secrets.entropy import looks_random
 from faasguard.analyzers.secrets.placeholders import is_placeholder, is_reference
 from faasguard.model import Application, Finding, Severity, Value
 
@@ -76,7 +76,6 @@ def classify(name: str, value: Value) -> tuple[str, Severity] | None:
         return "a secret", Severity.HIGH  # by name: even "hunter2" is a real (and weak) password
     if strength == 1 and looks_random(text):
         return "a secret-looking value", Severity.HIGH
-    # unnamed: only long random non-hex values (hex is usually a commit id or a checksum)
-    if looks_random(text, min_length=32) and not set(text) <= HEX and "://" not in text:
-        return "a high-entropy value", Severity.MEDIUM
+    # Entropy alone (with no secret-like name) fires far too often on table names, model ids and
+    # class names (measured on the shared IaC corpus), so unnamed values need a known format.
     return None
