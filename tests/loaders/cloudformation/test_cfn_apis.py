@@ -103,6 +103,8 @@ def test_cloudformation_rest_methods_stage_plan_waf() -> None:
     assert guarded.authorizer is not None and (guarded.authorizer.kind, guarded.authorizer.name) == (
         AuthorizerKind.LAMBDA, "token")
     assert guarded.request_validation is True and public.request_validation is False
+    rest = app.api("RestApi")
+    assert rest is not None and rest.request_validation is False  # one route without a validator
     api = app.api("RestApi")
     assert api is not None
     assert (api.endpoint_type, api.access_logging, api.execution_logging, api.tracing) == ("REGIONAL", False, False,

@@ -86,6 +86,7 @@ def test_implicit_apis_with_globals() -> None:
     assert rest is not None and http is not None
     assert (rest.kind, rest.implicit, http.kind, http.implicit) == (ApiKind.REST, True, ApiKind.HTTP, True)
     assert rest.tracing is True  # Globals.Api.TracingEnabled
+    assert rest.request_validation is True  # its only route validates its requests
     assert rest.location.line == line(F, "  Api:")
     get = by_event["RestGet"]
     assert (get.api_id, get.method, get.path) == ("ServerlessRestApi", "GET", "/items/{id}")

@@ -693,4 +693,21 @@ def finish_apis(b: Builder) -> None:
             definition_routes(b, api, TriggerKind.REST_API)
         elif kind is ApiKind.HTTP:
             definition_routes(b, api, TriggerKind.HTTP_API)
+    _request_validation_from_routes(b)
+
+
+def _request_validation_from_routes(b: Builder) -> None:
+    """A REST API whose every route validates its requests validates requests (validators are
+    per method); one route without is enough for the API to count as not validating."""
+    routes: dict[str, list[bool | None]] = {}
+    for fn in b.functions.values():
+        for trigger in fn.get("triggers", []):
+            if trigger.api_id in b.apis and trigger.kind is TriggerKind.REST_API:
+                routes.setdefault(trigger.api_id, []).append(trigger.request_validation)
+    for api_id, flags in routes.items():
+        api = b.apis[api_id]
+        if api.get("request_validation") is not True and flags and all(flags):
+            api.fields["request_validation"] = True
+        elif api.get("request_validation") is None and any(f is False for f in flags):
+            api.fields["request_validation"] = False
 
