@@ -184,3 +184,24 @@ def test_parameter_overrides_from_the_command_line() -> None:
     a, _ = load("conditions.json", LoadOptions(variables={"Env": "prod"}))
     assert [fn.id for fn in a.functions] == ["Fn", "ProdOnly"]
     assert (a.functions[0].memory, a.functions[0].reserved_concurrency) == (1024, 50)
+
+
+def test_code_path_never_follows_a_link_out_of_the_scan_root(tmp_path) -> None:
+    from faasguard.loaders.base import LoadOptions
+    from faasguard.loaders.cloudformation import CloudFormationLoader
+    from faasguard.loaders.document import load_document
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "app"
+    (root / "inside").mkdir(parents=True)
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    template = root / "template.yaml"
+    template.write_text("Transform: AWS::Serverless-2016-10-31\nResources:\n"
+                        "  Linked:\n    Type: AWS::Serverless::Function\n"
+                        "    Properties: {CodeUri: linked/, Handler: a.b, Runtime: python3.12}\n"
+                        "  Inside:\n    Type: AWS::Serverless::Function\n"
+                        "    Properties: {CodeUri: ./inside, Handler: a.b, Runtime: python3.12}\n")
+    result = CloudFormationLoader().load(load_document(template, "template.yaml"), root, LoadOptions())
+    linked, inside = result.applications[0].functions
+    assert (linked.code_path, inside.code_path) == (None, "inside")

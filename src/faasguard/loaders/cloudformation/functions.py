@@ -92,7 +92,11 @@ def code_path(ctx: BuildContext, uri: str) -> str | None:
     path = posixpath.normpath(posixpath.join(str(ctx.template_dir), uri))
     if path == ".." or path.startswith("../") or posixpath.isabs(path):
         return None
-    if not (ctx.root / path).exists():
+    full = ctx.root / path
+    try:  # a symbolic link must not lead the code analyzers outside the scan root
+        if not full.exists() or not full.resolve().is_relative_to(ctx.root.resolve()):
+            return None
+    except OSError:
         return None
     return path
 
