@@ -276,3 +276,27 @@ resources:
     assert bucket.properties["implicit"] is True
     topic = app.resource("SNSTopicAlerts")
     assert (topic.location.line, topic.encrypted, topic.name.text()) == (8, False, "alerts")
+
+
+def test_provider_s3_bucket_settings(sls):
+    app, errors = sls("""service: s
+provider:
+  name: aws
+  s3:
+    uploads:
+      name: acme-uploads
+      bucketEncryption:
+        serverSideEncryptionConfiguration:
+          - serverSideEncryptionByDefault:
+              sseAlgorithm: AES256
+functions:
+  f:
+    handler: h.h
+    events:
+      - s3: uploads
+""")
+    assert errors == []
+    bucket = app.resource("S3BucketUploads")
+    assert (bucket.name.text(), bucket.encrypted, bucket.loc("encrypted").line, bucket.location.line) == (
+        "acme-uploads", True, 7, 15)
+    assert app.functions[0].triggers[0].source_id == "S3BucketUploads"

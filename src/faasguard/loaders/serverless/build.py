@@ -21,6 +21,7 @@ from faasguard.loaders.serverless.context import (
     bucket_logical_id,
     lambda_logical_id,
     log_group_logical_id,
+    sub,
     topic_logical_id,
 )
 from faasguard.loaders.serverless.events import EventBuilder, EventSummary, scan_websocket_connect
@@ -202,6 +203,7 @@ def _inject_implicit_sources(doc: ResolvedDocument, config: Mapping[str, Any], r
     injected: set[str] = set()
     if not isinstance(resources, MarkedDict):
         return injected
+    provider_s3 = sub(sub(config, "provider"), "s3")
     for kind, body, event in _source_events(config):
         created = _created_source(kind, body)
         if created is None:
@@ -213,6 +215,15 @@ def _inject_implicit_sources(doc: ResolvedDocument, config: Mapping[str, Any], r
         mark = mark if isinstance(mark, FileMark) else FileMark(0, 0, doc.file)
         props = MarkedDict(mark, mark)
         props[name_prop] = MarkedStr(name, mark, mark)
+        configured = provider_s3.get(name) if kind == "s3" else None
+        if isinstance(configured, Mapping):  # provider.s3.<ref>: the bucket's name and properties
+            for key, value in configured.items():
+                if key == "name":
+                    props[name_prop] = value
+                else:
+                    pascal = MarkedStr(_upper_first(str(key)), *_marks(key, mark))
+                    props[pascal] = _pascal_keys(value)
+                    props.key_nodes[str(pascal)] = pascal
         for source in (overrides, extensions):
             extra = _props(source.get(logical_id))
             if extra is not None:
@@ -227,6 +238,30 @@ def _inject_implicit_sources(doc: ResolvedDocument, config: Mapping[str, Any], r
         resources.key_nodes[logical_id] = key
         injected.add(logical_id)
     return injected
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _marks(node: Any, fallback: FileMark) -> tuple[FileMark, FileMark]:
+    start = getattr(node, "start_mark", None)
+    end = getattr(node, "end_mark", None)
+    return (start if isinstance(start, FileMark) else fallback, end if isinstance(end, FileMark) else fallback)
+
+
+def _pascal_keys(node: Any) -> Any:
+    """provider.s3 settings are camelCase; CloudFormation properties are PascalCase."""
+    if isinstance(node, MarkedDict):
+        out = MarkedDict(node.start_mark, node.end_mark)
+        for key, value in node.items():
+            pascal = MarkedStr(_upper_first(str(key)), *_marks(key, node.start_mark))
+            out[pascal] = _pascal_keys(value)
+            out.key_nodes[str(pascal)] = pascal
+        return out
+    if isinstance(node, list):
+        return [_pascal_keys(v) for v in node]
+    return node
 
 
 def _mark_implicit(resource: Resource) -> Resource:
