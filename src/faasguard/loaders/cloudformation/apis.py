@@ -96,10 +96,16 @@ def _local_definition(b: Builder, node: Any, where: Location) -> Document | None
     if not text or "://" in text or text.startswith("arn:"):
         return None
     rel = posixpath.normpath(posixpath.join(str(ctx.template_dir), text))
-    if rel == ".." or rel.startswith("../") or posixpath.isabs(rel) or not (ctx.root / rel).is_file():
+    if rel == ".." or rel.startswith("../") or posixpath.isabs(rel):
+        return None
+    full = ctx.root / rel
+    try:  # never read outside the scan root, even through a symbolic link
+        if not full.is_file() or not full.resolve().is_relative_to(ctx.root.resolve()):
+            return None
+    except OSError:
         return None
     try:
-        return load_document(ctx.root / rel, rel)
+        return load_document(full, rel)
     except DocumentError as exc:
         ctx.error(f"API definition {rel}: {exc.message}", where, exc.kind)
         return None
