@@ -131,6 +131,8 @@ def test_other_event_types(loaded):
     assert (alb.method, alb.path) == ("POST", "/alb")
     assert alb.authorizer is not None and alb.authorizer.kind is AuthorizerKind.COGNITO
     assert triggers[4].source_id == "CognitoUserPoolMyPool"
+    pool = loaded[0].resource("CognitoUserPoolMyPool")
+    assert pool is not None and pool.type == "AWS::Cognito::UserPool" and pool.location.line == 122
     assert triggers[4].properties["trigger"] == "PreSignUp"
 
 

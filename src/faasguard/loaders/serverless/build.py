@@ -21,6 +21,7 @@ from faasguard.loaders.serverless.context import (
     bucket_logical_id,
     lambda_logical_id,
     log_group_logical_id,
+    normalize_alphanumeric,
     sub,
     topic_logical_id,
 )
@@ -163,7 +164,8 @@ def _function_keys(node: Any) -> list[str]:
 
 
 def _source_events(config: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
-    """``(kind, body, event node)`` of every s3/sns event, for the resources the framework creates."""
+    """``(kind, body, event node)`` of every s3/sns/cognitoUserPool event: the framework creates their
+    bucket/topic/user pool unless told it exists."""
     out = []
     functions = config.get("functions")
     parts = [functions] if isinstance(functions, Mapping) else functions if isinstance(functions, list) else []
@@ -174,7 +176,7 @@ def _source_events(config: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
             events = fn.get("events") if isinstance(fn, Mapping) else None
             for event in events if isinstance(events, list) else []:
                 if isinstance(event, Mapping):
-                    for kind in ("s3", "sns"):
+                    for kind in ("s3", "sns", "cognitoUserPool"):
                         if kind in event:
                             out.append((kind, event[kind], event))
     return out
@@ -191,6 +193,10 @@ def _created_source(kind: str, body: Any) -> tuple[str, str, str, str] | None:
         topic = body.get("topicName") if isinstance(body, Mapping) and body.get("arn") is None else body
         if isinstance(topic, str) and topic and not topic.startswith("arn:"):
             return topic_logical_id(topic), "AWS::SNS::Topic", "TopicName", topic
+    elif kind == "cognitoUserPool" and isinstance(body, Mapping) and body.get("existing") is not True:
+        pool = body.get("pool")
+        if isinstance(pool, str) and pool:
+            return f"CognitoUserPool{normalize_alphanumeric(pool)}", "AWS::Cognito::UserPool", "UserPoolName", pool
     return None
 
 
