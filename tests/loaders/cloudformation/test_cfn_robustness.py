@@ -207,3 +207,25 @@ def test_randomly_corrupted_fixtures_never_raise_or_fail_internally() -> None:
                 parent[key] = copy.deepcopy(rng.choice(weird))  # type: ignore[index]
             model = build_template_model(doc, data, root=FIXTURES, app_root=".", source_kind="sam")
             assert [e for e in model.errors if e.kind is ErrorKind.INTERNAL] == [], path.name
+
+
+def test_properties_chosen_by_a_condition() -> None:
+    text = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Env: {Type: String, Default: dev}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Q:
+    Type: AWS::SQS::Queue
+    Properties: !If
+      - IsProd
+      - {KmsMasterKeyId: alias/prod}
+      - {SqsManagedSseEnabled: false}
+"""
+    app, errors = load_text(text)
+    assert errors == []
+    queue = app.resource("Q")
+    assert queue is not None and (queue.encrypted, queue.kms_key) == (False, None)
+    assert queue.loc("encrypted").line == 12

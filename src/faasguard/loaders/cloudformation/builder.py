@@ -12,6 +12,7 @@ from typing import Any
 
 from faasguard.loaders.cloudformation.context import BuildContext, TemplateModel, describe
 from faasguard.loaders.cloudformation.drafts import Draft
+from faasguard.loaders.cloudformation.intrinsics import intrinsic_name
 from faasguard.loaders.document import line_of
 from faasguard.loaders.trust import source_trust
 from faasguard.model import (
@@ -139,6 +140,9 @@ class Builder:
             props = body.get("Properties")
             if props is None:
                 props = {}
+            elif intrinsic_name(props) == "Fn::If":  # whole Properties chosen by a condition
+                chosen = ctx.evaluate(props)
+                props = chosen if isinstance(chosen, Mapping) else {}
             if not isinstance(props, Mapping):
                 ctx.error(f"Properties of {logical_id} should be a mapping, not {describe(props)}",
                           ctx.key_loc(body, "Properties"))
