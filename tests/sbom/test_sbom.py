@@ -96,3 +96,13 @@ def test_cli_rejects_bad_timestamp() -> None:
     result = CliRunner().invoke(build(), ["sbom", str(FIXTURE), "--timestamp", "yesterday"])
     assert result.exit_code == 2
     assert "invalid timestamp" in result.output
+
+
+def test_scan_output_cyclonedx_is_the_same_sbom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from faasguard.cli import main
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert main(["sbom", str(FIXTURE), "--output-file", str(tmp_path / "sbom.json")]) == 0
+    assert main(["scan", str(FIXTURE), "-o", "cyclonedx", "--output-file", str(tmp_path / "scan.json"),
+                 "--soft-fail", "--vulndb", str(tmp_path / "none")]) == 0
+    assert (tmp_path / "scan.json").read_text() == (tmp_path / "sbom.json").read_text()

@@ -39,6 +39,8 @@ APP = f'''import os
 GITHUB_TOKEN = "{GITHUB}"
 DB_URL = "{DATABASE_URL}"
 SLACK = "{SLACK_WEBHOOK}"  # pragma: allowlist secret
+# faasguard: ignore[FG-SEC-002] a revoked key kept for the docs
+OLD_STRIPE = "{STRIPE}"
 password = os.environ["DB_PASSWORD"]
 
 
@@ -81,7 +83,9 @@ def test_secrets_found_where_they_are(project: Path, tmp_path: Path) -> None:
         ("FG-SEC-003", "src/deploy_key.pem", 1, "private-key"),
         ("FG-SEC-004", "src/app.py", 4, "database-url"),
     ]
-    assert [(s.finding.evidence["pattern"], s.source) for s in result.suppressed] == [("slack-webhook", "inline")]
+    assert sorted((s.finding.evidence["pattern"], s.source, s.reason) for s in result.suppressed) == [
+        ("slack-webhook", "inline", "pragma: allowlist secret"),
+        ("stripe-key", "inline", "a revoked key kept for the docs")]
     by_file = {f.location.file: f for f in result.findings}
     assert by_file["src/app.py"].function == "OrdersFunction"
     assert by_file["Dockerfile"].function is None  # outside the function's code directory
@@ -121,6 +125,7 @@ def test_baseline_accepts_a_known_secret(project: Path, tmp_path: Path) -> None:
     second = scan(project, opts)
     assert not any(f.location.file == "src/app.py" for f in second.findings)
     assert len(second.baselined) == 2
+    assert {f.evidence["pattern"] for f in second.baselined} == {"github-token", "database-url"}
 
 
 def test_env_rule_on_model_values() -> None:

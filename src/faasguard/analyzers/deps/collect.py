@@ -108,7 +108,8 @@ def layer_dirs(app: Application, fn: Function, root: Path) -> list[tuple[str, Pa
 
 
 def _layer_resource(app: Application, layer: Value) -> Any:
-    candidates = [layer.ref] if layer.kind is ValueKind.RESOURCE_ATTRIBUTE and layer.ref else []
+    # a !Ref / ${Ref} to a layer defined in the project (serverless refs come out unresolved)
+    candidates = [layer.ref] if layer.ref and layer.kind in (ValueKind.RESOURCE_ATTRIBUTE, ValueKind.UNRESOLVED) else []
     if layer.kind is ValueKind.LITERAL and layer.text():
         candidates.append(str(layer.text()))
     for ref in candidates:
