@@ -97,3 +97,24 @@ resources:
     assert [(m.name, m.location.line) for m in role.managed_policies] == [
         ("arn:aws:iam::aws:policy/PowerUserAccess", 20)]
     assert len(app.roles) == 1
+
+
+def test_resource_functions_on_the_framework_role_are_listed(sls):
+    app, _ = sls("""service: s
+provider: aws
+functions:
+  a: {handler: h}
+resources:
+  Resources:
+    Extra:
+      Type: AWS::Lambda::Function
+      Properties:
+        Runtime: python3.12
+        Handler: x.h
+        Code: {ZipFile: "def h(e, c): pass"}
+        Role: !GetAtt IamRoleLambdaExecution.Arn
+""")
+    assert {f.id: f.role_id for f in app.functions} == {"a": "IamRoleLambdaExecution",
+                                                        "Extra": "IamRoleLambdaExecution"}
+    (role,) = app.roles
+    assert role.functions == ("a", "Extra") and not role.external

@@ -126,6 +126,7 @@ def assemble(doc: ResolvedDocument, config: Mapping[str, Any], *, root: Path, op
     resources_out.extend(_implicit_sources(ctx, functions, {r.id for r in resources_out}))
     public = {r.id for r in resources_out if r.public}
     functions = [_with_source_trust(fn, public) for fn in functions]
+    app_roles = _with_all_users(app_roles, functions)
 
     app = Application(
         name=service, source_kind="serverless", root=app_root,
@@ -454,6 +455,20 @@ def _implicit_sources(ctx: SlsContext, functions: list[Function], known: set[str
             else:
                 continue
             seen.add(trigger.source_id)
+    return out
+
+
+def _with_all_users(roles: list[Role], functions: list[Function]) -> list[Role]:
+    """Each role lists every function that assumes it, wherever the function was declared
+    (``functions:`` or an AWS::Lambda::Function in resources)."""
+    users: dict[str, list[str]] = {}
+    for fn in functions:
+        if fn.role_id is not None:
+            users.setdefault(fn.role_id, []).append(fn.id)
+    out = []
+    for role in roles:
+        merged = tuple(dict.fromkeys(role.functions + tuple(users.get(role.id, ()))))
+        out.append(replace(role, functions=merged) if merged != role.functions else role)
     return out
 
 
