@@ -32,6 +32,13 @@ def test_sam_api_default_authorizer_none_override_and_api_key() -> None:
         AuthorizerKind.LAMBDA, "TokenAuth")
     assert admin.authorizer.location is not None and admin.authorizer.location.line == line(f, "Authorizer: TokenAuth")
     assert admin.api_key_required is True
+    # the Lambda authorizer itself is invoked with whatever callers send: public input, no route
+    auth_fn = app.function("AuthFunction")
+    assert auth_fn is not None
+    [az] = auth_fn.triggers
+    assert (az.kind, az.trust, az.api_id, az.location.line) == (TriggerKind.OTHER, Trust.PUBLIC, "OrdersApi",
+                                                                line(f, "TokenAuth:"))
+    assert az.properties == {"source": "apigateway_authorizer", "authorizer": "TokenAuth"}
     internal = r["GET /internal"]
     assert (internal.api_id, internal.trust) == ("PrivateApi", Trust.INTERNAL)
 

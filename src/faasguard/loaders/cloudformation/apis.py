@@ -29,6 +29,7 @@ from faasguard.model import (
     Throttling,
     Trigger,
     TriggerKind,
+    Trust,
 )
 
 if TYPE_CHECKING:
@@ -296,8 +297,10 @@ def sam_rest_api(b: Builder, api_id: str, props: Mapping[str, Any], *, implicit:
     if auth is not None:
         auth_ptr = s.pointer("Auth")
         for name, cfg in (ctx.mapping(auth.get("Authorizers"), "Authorizers", auth) or {}).items():
-            draft.extra["authorizers"][str(name)] = _sam_authorizer(
-                ctx, str(name), cfg, ctx.key_loc(auth["Authorizers"], str(name), *auth_ptr, "Authorizers"))
+            az_loc = ctx.key_loc(auth["Authorizers"], str(name), *auth_ptr, "Authorizers")
+            draft.extra["authorizers"][str(name)] = _sam_authorizer(ctx, str(name), cfg, az_loc)
+            if isinstance(cfg, Mapping) and "FunctionArn" in cfg:
+                b.authorizer_functions.append((cfg["FunctionArn"], az_loc, api_id, str(name)))
         if "DefaultAuthorizer" in auth:
             where = ctx.key_loc(auth, "DefaultAuthorizer", *auth_ptr, "DefaultAuthorizer")
             draft.set("default_authorizer", _named(draft, ctx.text(auth["DefaultAuthorizer"]), where), where)
@@ -357,8 +360,10 @@ def sam_http_api(b: Builder, api_id: str, props: Mapping[str, Any], *, implicit:
     if auth is not None:
         auth_ptr = s.pointer("Auth")
         for name, cfg in (ctx.mapping(auth.get("Authorizers"), "Authorizers", auth) or {}).items():
-            draft.extra["authorizers"][str(name)] = _sam_authorizer(
-                ctx, str(name), cfg, ctx.key_loc(auth["Authorizers"], str(name), *auth_ptr, "Authorizers"))
+            az_loc = ctx.key_loc(auth["Authorizers"], str(name), *auth_ptr, "Authorizers")
+            draft.extra["authorizers"][str(name)] = _sam_authorizer(ctx, str(name), cfg, az_loc)
+            if isinstance(cfg, Mapping) and "FunctionArn" in cfg:
+                b.authorizer_functions.append((cfg["FunctionArn"], az_loc, api_id, str(name)))
         if ctx.boolean(auth.get("EnableIamAuthorizer")):
             draft.extra["authorizers"]["AWS_IAM"] = Authorizer(AuthorizerKind.IAM, "AWS_IAM",
                                                                ctx.key_loc(auth, "EnableIamAuthorizer"))
@@ -442,18 +447,25 @@ def rest_authorizer(b: Builder, logical_id: str, body: Mapping[str, Any], props:
     ctx = b.ctx
     kind = (ctx.text(props.get("Type")) or "").upper()
     b.types[logical_id] = "AWS::ApiGateway::Authorizer"
+    name = ctx.text(props.get("Name")) or logical_id
     b.authorizers[logical_id] = Authorizer(
         AuthorizerKind.COGNITO if kind == "COGNITO_USER_POOLS" else AuthorizerKind.LAMBDA,
-        ctx.text(props.get("Name")) or logical_id, ctx.resource_loc(logical_id))
+        name, ctx.resource_loc(logical_id))
+    if "AuthorizerUri" in props:
+        b.authorizer_functions.append((props["AuthorizerUri"], ctx.resource_loc(logical_id),
+                                       ctx.ref_target(props.get("RestApiId")), name))
 
 
 @handles(DEFINE_APIS, "AWS::ApiGatewayV2::Authorizer")
 def v2_authorizer(b: Builder, logical_id: str, body: Mapping[str, Any], props: Mapping[str, Any]) -> None:
     ctx = b.ctx
     kind = (ctx.text(props.get("AuthorizerType")) or "").upper()
+    name = ctx.text(props.get("Name")) or logical_id
     b.authorizers[logical_id] = Authorizer(
-        AuthorizerKind.JWT if kind == "JWT" else AuthorizerKind.LAMBDA,
-        ctx.text(props.get("Name")) or logical_id, ctx.resource_loc(logical_id))
+        AuthorizerKind.JWT if kind == "JWT" else AuthorizerKind.LAMBDA, name, ctx.resource_loc(logical_id))
+    if "AuthorizerUri" in props:
+        b.authorizer_functions.append((props["AuthorizerUri"], ctx.resource_loc(logical_id),
+                                       ctx.ref_target(props.get("ApiId")), name))
 
 
 def _resource_path(b: Builder, resource_node: Any) -> str | None:
@@ -700,6 +712,19 @@ def finish_apis(b: Builder) -> None:
         elif kind is ApiKind.HTTP:
             definition_routes(b, api, TriggerKind.HTTP_API)
     _request_validation_from_routes(b)
+    _authorizer_function_triggers(b)
+
+
+def _authorizer_function_triggers(b: Builder) -> None:
+    """API Gateway calls a Lambda authorizer with whatever token and headers the caller sends,
+    before any authentication: the authorizer function's input is public. It is modelled as an
+    OTHER trigger (not an HTTP route: it has no route and no authorizer of its own)."""
+    for node, where, api_id, name in b.authorizer_functions:
+        fn = b.function_by_reference(node)
+        if fn is None:
+            continue
+        fn.append("triggers", Trigger(TriggerKind.OTHER, Trust.PUBLIC, where, api_id=api_id,
+                                      properties={"source": "apigateway_authorizer", "authorizer": name}))
 
 
 def _request_validation_from_routes(b: Builder) -> None:

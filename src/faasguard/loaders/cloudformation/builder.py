@@ -20,6 +20,7 @@ from faasguard.model import (
     Authorizer,
     ErrorKind,
     Function,
+    Location,
     Permission,
     Resource,
     Role,
@@ -61,6 +62,8 @@ class Builder:
         self.api_stages: dict[str, str] = {}  # stage logical id -> api logical id
         self.authorizers: dict[str, Authorizer] = {}  # AWS::ApiGateway(V2)::Authorizer logical ids
         self.validators: set[str] = set()  # AWS::ApiGateway::RequestValidator logical ids
+        # Lambda authorizers: (function reference node, line, api id, authorizer name)
+        self.authorizer_functions: list[tuple[Any, Location, str | None, str]] = []
         self.sam_globals: dict[str, Mapping[str, Any]] = {}
         self.types: dict[str, str] = {}  # logical id -> resource Type (deployed resources only)
         self.self_contained = True  # no nested stacks that could attach WAF / policies elsewhere
