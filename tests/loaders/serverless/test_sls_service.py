@@ -119,6 +119,8 @@ def test_other_roles(loaded):
     external = app.role("arn:aws:iam::123456789012:role/legacy")
     assert external is not None and external.external and external.functions == ("external",)
     assert external.name == "legacy"
+    assert {f.id: f.loc("role_id").line for f in app.functions} == {
+        "api": 27, "worker": 27, "image": 27, "perfn": 79, "ownrole": 85, "external": 88}
     assert {f.id: f.role_id for f in app.functions} == {
         "api": "IamRoleLambdaExecution", "worker": "IamRoleLambdaExecution", "image": "IamRoleLambdaExecution",
         "perfn": "PerfnIamRoleLambdaExecution", "ownrole": "OwnRole",

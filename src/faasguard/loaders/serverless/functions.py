@@ -122,6 +122,8 @@ class FunctionBuilder:
         tags = self._tags(fn)
 
         role_id = self.roles.assign(key, fn, loc)
+        locations["role_id"] = ctx.key_loc(fn, "role") if fn.get("role") is not None \
+            else self.roles.drafts[role_id].location
         triggers = tuple(self.events.build(key, fn.get("events"), key_node if key_node is not None else fn))
         name = ctx.text(fn.get("name")) or f"{ctx.service}-{ctx.stage}-{key}"
         disable_logs = ctx.boolean(fn.get("disableLogs")) is True
