@@ -88,6 +88,27 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is a mapping, else empty: manifests are untrusted input of any shape."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _json_object(text: str | None, rel: str, parsed: Parsed) -> dict[str, Any] | None:
+    try:
+        data = json.loads(text or "")
+    except ValueError as exc:
+        parsed.problems.append(ManifestProblem(rel, f"invalid JSON: {str(exc)[:160]}"))
+        return None
+    if not isinstance(data, dict):
+        parsed.problems.append(ManifestProblem(rel, "not a JSON object"))
+        return None
+    return data
+
+
 def _read_text(path: Path) -> str | None:
     try:
         if path.stat().st_size > MAX_MANIFEST_BYTES:
@@ -196,14 +217,12 @@ def parse_requirements(path: Path, root: Path, _seen: set[Path] | None = None) -
 
 def parse_pipfile_lock(path: Path, root: Path) -> Parsed:
     parsed, rel, text = Parsed(), _rel(path, root), _read_text(path)
-    try:
-        data = json.loads(text or "")
-    except ValueError as exc:
-        parsed.problems.append(ManifestProblem(rel, f"invalid JSON: {exc}"))
+    data = _json_object(text, rel, parsed)
+    if data is None:
         return parsed
     parsed.files.append(rel)
     # "default" is what gets deployed; "develop" stays on the developer's machine
-    for name, info in sorted((data.get("default") or {}).items()):
+    for name, info in sorted(_dict(data.get("default")).items()):
         version = str(info.get("version", "")) if isinstance(info, dict) else ""
         exact = version[2:] if version.startswith("==") else None
         parsed.dependencies.append(Dependency(PYPI, name, exact, f"{name}{version}", rel,
@@ -228,20 +247,20 @@ def _lock_packages(path: Path, root: Path, source: str) -> Parsed:
         return parsed
     rel = _rel(path, root)
     parsed.files.append(rel)
-    packages = data.get("package") or []
-    for pkg in packages:
-        if not isinstance(pkg, dict) or not pkg.get("name"):
+    for pkg in _list(data.get("package")):
+        if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str) or not pkg["name"]:
             continue
-        src = pkg.get("source") or {}
-        if isinstance(src, dict) and ("editable" in src or "virtual" in src):
+        src = _dict(pkg.get("source"))
+        if "editable" in src or "virtual" in src:
             continue  # the project itself
-        deps = pkg.get("dependencies") or {}
+        deps = pkg.get("dependencies")
         if isinstance(deps, dict):
-            requires = tuple(canonicalize_name(n) for n in deps)
+            requires = tuple(canonicalize_name(str(n)) for n in deps)
         else:
-            requires = tuple(canonicalize_name(d["name"]) for d in deps if isinstance(d, dict) and "name" in d)
+            requires = tuple(canonicalize_name(str(d["name"])) for d in _list(deps)
+                             if isinstance(d, dict) and "name" in d)
         name = str(pkg["name"])
-        version = str(pkg.get("version")) if pkg.get("version") else None
+        version = str(pkg["version"]) if isinstance(pkg.get("version"), (str, int, float)) else None
         parsed.dependencies.append(Dependency(PYPI, name, version, f"{name}=={version}", rel,
                                               _line_of(text, f'\nname = "{name}"') + 1, source, direct=True,
                                               requires=requires))
@@ -255,12 +274,12 @@ def parse_pyproject(path: Path, root: Path) -> Parsed:
     if not data:
         return parsed
     parsed.files.append(rel)
-    specs: list[str] = [str(d) for d in (data.get("project") or {}).get("dependencies") or ()]
-    poetry = ((data.get("tool") or {}).get("poetry") or {}).get("dependencies") or {}
+    specs: list[str] = [str(d) for d in _list(_dict(data.get("project")).get("dependencies"))]
+    poetry = _dict(_dict(_dict(data.get("tool")).get("poetry")).get("dependencies"))
     for name, constraint in poetry.items():
         if name.lower() == "python":
             continue
-        version = constraint.get("version", "*") if isinstance(constraint, dict) else str(constraint)
+        version = str(constraint.get("version", "*")) if isinstance(constraint, dict) else str(constraint)
         # poetry's "1.2.3" means ==1.2.3; "^1.2" and "~1.2" are ranges
         specs.append(f"{name}=={version}" if re.fullmatch(r"\d+(\.\d+)*", version) else f"{name} ({version})")
     for spec in specs:
@@ -324,10 +343,8 @@ def _top_level(directory: Path) -> tuple[str, ...]:
 
 def parse_package_lock(path: Path, root: Path) -> Parsed:
     parsed, rel, text = Parsed(), _rel(path, root), _read_text(path)
-    try:
-        data = json.loads(text or "")
-    except ValueError as exc:
-        parsed.problems.append(ManifestProblem(rel, f"invalid JSON: {exc}"))
+    data = _json_object(text, rel, parsed)
+    if data is None:
         return parsed
     parsed.files.append(rel)
     packages = data.get("packages")
@@ -335,26 +352,28 @@ def parse_package_lock(path: Path, root: Path) -> Parsed:
         for key, info in sorted(packages.items()):
             if not key or not isinstance(info, dict) or info.get("dev") or info.get("link"):
                 continue
-            name = info.get("name") or key.rsplit("node_modules/", 1)[-1]
+            name = str(info.get("name") or key.rsplit("node_modules/", 1)[-1])
             version = info.get("version")
             parsed.dependencies.append(Dependency(
-                NPM, name, str(version) if version else None, f"{name}@{version}", rel,
+                NPM, name, str(version) if isinstance(version, str) and version else None, f"{name}@{version}", rel,
                 _line_of(text or "", f'"{key}"'), "package-lock.json", direct=key.count("node_modules/") == 1,
-                requires=tuple(sorted((info.get("dependencies") or {}).keys()))))
+                requires=tuple(sorted(_dict(info.get("dependencies")).keys()))))
         return parsed
 
     def walk(deps: dict[str, Any], depth: int) -> None:  # lockfileVersion 1: nested "dependencies"
+        if depth > 64:
+            return  # hostile nesting
         for name, info in sorted(deps.items()):
             if not isinstance(info, dict) or info.get("dev"):
                 continue
             version = info.get("version")
             parsed.dependencies.append(Dependency(
-                NPM, name, str(version) if version else None, f"{name}@{version}", rel,
+                NPM, name, str(version) if isinstance(version, str) and version else None, f"{name}@{version}", rel,
                 _line_of(text or "", f'"{name}": {{'), "package-lock.json", direct=depth == 0,
-                requires=tuple(sorted((info.get("requires") or {}).keys()))))
-            walk(info.get("dependencies") or {}, depth + 1)
+                requires=tuple(sorted(_dict(info.get("requires")).keys()))))
+            walk(_dict(info.get("dependencies")), depth + 1)
 
-    walk(data.get("dependencies") or {}, 0)
+    walk(_dict(data.get("dependencies")), 0)
     return parsed
 
 
@@ -403,16 +422,12 @@ _EXACT_SEMVER = re.compile(r"^=?v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za
 
 def parse_package_json(path: Path, root: Path) -> Parsed:
     parsed, rel, text = Parsed(), _rel(path, root), _read_text(path)
-    try:
-        data = json.loads(text or "")
-    except ValueError as exc:
-        parsed.problems.append(ManifestProblem(rel, f"invalid JSON: {exc}"))
-        return parsed
-    if not isinstance(data, dict):
+    data = _json_object(text, rel, parsed)
+    if data is None:
         return parsed
     parsed.files.append(rel)
     for section in ("dependencies", "optionalDependencies"):  # devDependencies are not deployed
-        for name, spec in sorted((data.get(section) or {}).items()):
+        for name, spec in sorted(_dict(data.get(section)).items()):
             spec = str(spec)
             exact = spec.lstrip("=v") if _EXACT_SEMVER.match(spec) else None
             parsed.dependencies.append(Dependency(NPM, name, exact, f"{name}@{spec}", rel,
@@ -434,24 +449,32 @@ def parse_directory_files(directory: Path, names: set[str], root: Path) -> Parse
         out.problems.extend(p.problems)
         out.files.extend(p.files)
 
+    def parse(parser: Any, name: str, *args: Any) -> None:
+        # the shape checks above cover what we know; an unforeseen shape still stays one file's problem
+        try:
+            add(parser(directory / name, root, *args))
+        except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
+            out.problems.append(ManifestProblem(_rel(directory / name, root),
+                                                f"could not read: {type(exc).__name__}: {str(exc)[:120]}"))
+
     for name in sorted(names):
         if is_requirements_file(name):
-            add(parse_requirements(directory / name, root))
+            parse(parse_requirements, name)
     if "poetry.lock" in names:
-        add(_lock_packages(directory / "poetry.lock", root, "poetry.lock"))
+        parse(_lock_packages, "poetry.lock", "poetry.lock")
     if "uv.lock" in names:
-        add(_lock_packages(directory / "uv.lock", root, "uv.lock"))
+        parse(_lock_packages, "uv.lock", "uv.lock")
     if "Pipfile.lock" in names:
-        add(parse_pipfile_lock(directory / "Pipfile.lock", root))
+        parse(parse_pipfile_lock, "Pipfile.lock")
     if "pyproject.toml" in names and not names & set(PYTHON_LOCKS):
-        add(parse_pyproject(directory / "pyproject.toml", root))
+        parse(parse_pyproject, "pyproject.toml")
     node_lock = next((n for n in NODE_LOCKS if n in names), None)
     if node_lock == "yarn.lock":
-        add(parse_yarn_lock(directory / node_lock, root))
+        parse(parse_yarn_lock, node_lock)
     elif node_lock:
-        add(parse_package_lock(directory / node_lock, root))
+        parse(parse_package_lock, node_lock)
     elif "package.json" in names:
-        add(parse_package_json(directory / "package.json", root))
+        parse(parse_package_json, "package.json")
     return out
 
 
