@@ -205,3 +205,35 @@ def test_code_path_never_follows_a_link_out_of_the_scan_root(tmp_path) -> None:
     result = CloudFormationLoader().load(load_document(template, "template.yaml"), root, LoadOptions())
     linked, inside = result.applications[0].functions
     assert (linked.code_path, inside.code_path) == (None, "inside")
+
+
+def test_destination_removed_by_a_condition_is_the_queue_sam_creates() -> None:
+    from cfn_helpers import load_text
+
+    app, errors = load_text("""\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Existing: {Type: String, Default: 'false'}
+Conditions:
+  UseExisting: !Equals [!Ref Existing, 'true']
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: x
+      Handler: a.b
+      Runtime: python3.12
+      DeadLetterQueue:
+        Type: SQS
+        TargetArn: !If [UseExisting, arn:aws:sqs:us-east-1:1:q, !Ref AWS::NoValue]
+      EventInvokeConfig:
+        DestinationConfig:
+          OnFailure:
+            Type: SQS
+            Destination: !If [UseExisting, arn:aws:sqs:us-east-1:1:q, !Ref AWS::NoValue]
+""")
+    assert errors == []
+    fn = app.functions[0]
+    assert fn.dead_letter is None
+    assert fn.on_failure is not None and fn.on_failure.ref == "FnEventInvokeConfigOnFailureQueue"
+    assert fn.loc("on_failure").line == 18

@@ -166,6 +166,13 @@ class BuildContext:
             return node
         return [node]
 
+    def present(self, mapping: Any, key: str) -> bool:
+        """``key`` is set in ``mapping`` to something other than null or ``AWS::NoValue``."""
+        if not isinstance(mapping, Mapping) or mapping.get(key) is None:
+            return False
+        value = mapping[key]
+        return intrinsic_name(value) not in ("Fn::If", "Ref") or self.evaluate(value) is not NO_VALUE
+
     def text(self, node: Any) -> str | None:
         """A literal string (or number) setting, else None."""
         data = self.evaluate(node)

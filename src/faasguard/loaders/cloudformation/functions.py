@@ -304,7 +304,7 @@ def sam_function(b: Builder, logical_id: str, body: Mapping[str, Any], props: Ma
         draft.set("tracing", ctx.text(s.get("Tracing")), s.loc("Tracing"))
     if "DeadLetterQueue" in s:
         dlq = s.mapping("DeadLetterQueue")
-        if dlq is not None and "TargetArn" in dlq:
+        if dlq is not None and ctx.present(dlq, "TargetArn"):
             draft.set("dead_letter", ctx.value(dlq["TargetArn"], s.loc("DeadLetterQueue")), s.loc("DeadLetterQueue"))
     if "EventInvokeConfig" in s:
         invoke_config(b, draft, s.get("EventInvokeConfig"), s.loc("EventInvokeConfig"), logical_id)
@@ -327,7 +327,7 @@ def invoke_config(b: Builder, draft: Draft[Function], node: Any, where: Location
     on_failure = ctx.mapping(dest.get("OnFailure"), "OnFailure", dest) if dest else None
     if on_failure is None:
         return
-    if "Destination" in on_failure:
+    if ctx.present(on_failure, "Destination"):
         value = ctx.value(on_failure["Destination"], where)
     else:  # SAM creates the queue/topic itself when only Type is given
         kind = ctx.text(on_failure.get("Type")) or "SQS"
@@ -390,7 +390,7 @@ def lambda_function(b: Builder, logical_id: str, body: Mapping[str, Any], props:
             draft.set("tracing", ctx.text(cfg["Mode"]), ctx.key_loc(cfg, "Mode"))
     if "DeadLetterConfig" in s:
         cfg = s.mapping("DeadLetterConfig")
-        if cfg is not None and "TargetArn" in cfg:
+        if cfg is not None and ctx.present(cfg, "TargetArn"):
             draft.set("dead_letter", ctx.value(cfg["TargetArn"], s.loc("DeadLetterConfig")),
                       s.loc("DeadLetterConfig"))
     role_setting(b, draft, s)

@@ -122,7 +122,7 @@ def event_source_mapping(b: Builder, logical_id: str, body: Mapping[str, Any], p
     on_failure = None
     dest = ctx.mapping(props.get("DestinationConfig"), "DestinationConfig", props)
     of = ctx.mapping(dest.get("OnFailure"), "OnFailure", dest) if dest else None
-    if of and "Destination" in of:
+    if of and ctx.present(of, "Destination"):
         on_failure = ctx.value(of["Destination"], s.loc("DestinationConfig"))
     enabled = ctx.boolean(props.get("Enabled")) is not False
     batch = ctx.integer(props.get("BatchSize"), "BatchSize") if "BatchSize" in s else None

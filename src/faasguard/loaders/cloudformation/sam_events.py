@@ -57,7 +57,7 @@ class Event:
         """DestinationConfig.OnFailure.Destination of a stream/queue event."""
         dest = self.props.get("DestinationConfig")
         on_failure = dest.get("OnFailure") if isinstance(dest, Mapping) else None
-        if isinstance(on_failure, Mapping) and "Destination" in on_failure:
+        if isinstance(on_failure, Mapping) and self.ctx.present(on_failure, "Destination"):
             return self.ctx.value(on_failure["Destination"], self.key_loc("DestinationConfig"))
         return None
 
