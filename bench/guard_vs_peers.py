@@ -134,11 +134,20 @@ def pct(pair: tuple[int, int]) -> float:
 
 # ---------------------------------------------------------------- event latency -------------
 
+_SAMPLE: dict[str, Any] = {}
+
+
+def _api_sample() -> dict[str, Any]:
+    if not _SAMPLE:
+        _SAMPLE.update(next(e["event"] for e in load("aws_events.jsonl")
+                            if e["source_path"].endswith("apiGatewayProxyEvent.json")))
+    return _SAMPLE
+
+
 def api_event_of_size(target_bytes: int, benign: list[dict[str, Any]], offset: int = 0) -> dict[str, Any]:
     """A real API Gateway REST sample event whose JSON body is filled with realistic user fields
     from the benign corpus (starting at ``offset``) until the whole event is about ``target_bytes``."""
-    sample = next(e["event"] for e in load("aws_events.jsonl")
-                  if e["source_path"].endswith("apiGatewayProxyEvent.json"))
+    sample = _api_sample()
     fields = [b for b in benign if b["category"] == "synthetic_field"]
     body: dict[str, Any] = {"items": []}
     event = dict(sample)
@@ -284,15 +293,17 @@ def main() -> int:
     fb_all, fb_even, fb_odd = (rates(benign, fg, "category", s) for s in (None, "even", "odd"))
     lb_all = rates(benign, li, "category", None) if li else {}
     print("False-positive rate on benign.jsonl (% of items flagged)")
-    print(f"{'category':34}{'n':>6}{'fg all':>9}{'fg even':>9}{'fg odd*':>9}{'libinj':>9}{'target':>9}  status")
+    print(f"{'category':34}{'n':>6}{'fg all':>9}{'fg even':>9}{'fg odd*':>9}{'libinj':>9}{'target':>9}"
+          "  status (held-out vs target; all vs libinjection)")
     for c in bcats:
         li_cell = f"{pct(lb_all[c]):8.2f}%" if li else "     n/a "
         target = TARGET_FP.get(c)
         line = (f"{FP_LABEL[c] + ' (' + c + ')':34}{fb_all[c][1]:6d}{pct(fb_all[c]):8.2f}%{pct(fb_even[c]):8.2f}%"
                 f"{pct(fb_odd[c]):8.2f}%{li_cell}{(f'<={target}%' if target else '-'):>9}")
         if target:
-            ok = pct(fb_all[c]) <= target and (not li or pct(fb_all[c]) <= max(pct(lb_all[c]), target))
-            line += f"  {status(ok)}"
+            line += f"  {status(pct(fb_odd[c]) <= target)}"
+            if li:
+                line += f"; {'<=' if pct(fb_all[c]) <= pct(lb_all[c]) else '>'} libinjection"
         print(line)
     print(f"  CRS 4 reference: PL1 {CRS_REFERENCE['PL1']['fp_aws']}% AWS fields / {CRS_REFERENCE['PL1']['fp_prose']}% "
           f"prose; PL2 {CRS_REFERENCE['PL2']['fp_aws']}% / {CRS_REFERENCE['PL2']['fp_prose']}%\n")
