@@ -197,3 +197,24 @@ def test_import_pypa_advisory_db(tmp_path: Path) -> None:
     assert found["PYSEC-2018-28"].fixed == ("2.20.0",)
     assert "CVE-2018-18074" in found["PYSEC-2018-28"].aliases
     assert db.vulnerabilities("PyPI", "requests", "2.32.3") == []
+
+
+def test_hostile_record_shapes_never_stop_an_import(tmp_path: Path) -> None:
+    src = tmp_path / "osv"
+    weird = [
+        {"id": "X-1", "aliases": 5, "severity": "high", "references": "x", "affected": "PyPI"},
+        {"id": "X-2", "affected": [{"package": "demo"}, {"package": {"ecosystem": "PyPI", "name": "demo"},
+                                                         "ranges": [{"type": "ECOSYSTEM", "events": 3}],
+                                                         "versions": "1.0"}]},
+        {"id": "X-3", "affected": [{"package": {"ecosystem": "PyPI", "name": "demo"},
+                                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": {"a": 1}}, 7]}]}]},
+        [1, 2, 3],
+        {"id": ["not", "a", "string"]},
+    ]
+    for i, record in enumerate(weird):
+        _write(src, f"r{i}.json", record)  # type: ignore[arg-type]
+    (src / "deep.json").write_text("[" * 100000 + "]" * 100000)
+    report = import_path(src, tmp_path / "db")
+    assert report.records + len(report.errors) == 6
+    db = VulnDB.open(tmp_path / "db")
+    assert db is not None and db.vulnerabilities("PyPI", "demo", "1.0") == []

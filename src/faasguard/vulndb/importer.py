@@ -83,7 +83,7 @@ def import_path(source: Path, directory: Path, *, kind: str = "import", label: s
             try:
                 raw = parse_bytes(name, data)
                 advisory = parse_record(raw)
-            except (InvalidRecord, ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            except (InvalidRecord, ValueError, TypeError, AttributeError, RecursionError, yaml.YAMLError) as exc:
                 report.errors.append(f"{name}: {exc}".splitlines()[0][:200])
                 continue
             if advisory is None:

@@ -38,6 +38,11 @@ class InvalidRecord(ValueError):
     pass
 
 
+def _seq(value: Any) -> list[Any]:
+    """A list field of an untrusted record: anything else counts as empty."""
+    return value if isinstance(value, list) else []
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -52,25 +57,25 @@ def parse_record(data: Mapping[str, Any]) -> Advisory | None:
     if data.get("withdrawn"):
         return None
     affected: list[Affected] = []
-    for entry in data.get("affected") or ():
+    for entry in _seq(data.get("affected")):
         if not isinstance(entry, Mapping):
             continue
-        package = entry.get("package") or {}
+        package = entry.get("package") if isinstance(entry.get("package"), Mapping) else {}
         ecosystem = _text(package.get("ecosystem")).split(":")[0]  # "Debian:11" -> "Debian"
         name = _text(package.get("name"))
         if not ecosystem or not name:
             continue
         ranges = tuple(
             {"type": _text(r.get("type")).upper(),
-             "events": [{str(k): _text(v) for k, v in e.items()} for e in (r.get("events") or ())
+             "events": [{str(k): _text(v) for k, v in e.items()} for e in _seq(r.get("events"))
                         if isinstance(e, Mapping)]}
-            for r in (entry.get("ranges") or ()) if isinstance(r, Mapping)
+            for r in _seq(entry.get("ranges")) if isinstance(r, Mapping)
         )
-        versions = tuple(normalize_version(ecosystem, _text(v)) for v in (entry.get("versions") or ()))
+        versions = tuple(normalize_version(ecosystem, _text(v)) for v in _seq(entry.get("versions")))
         affected.append(Affected(ecosystem, normalize_name(ecosystem, name), ranges, versions))
     summary = _text(data.get("summary")).strip() or _first_sentence(_text(data.get("details")))
     cvss = None
-    for sev in data.get("severity") or ():
+    for sev in _seq(data.get("severity")):
         if isinstance(sev, Mapping) and _text(sev.get("type")).upper().startswith("CVSS_V3"):
             cvss = _text(sev.get("score"))
     severity = cvss_level(cvss) if cvss else None
@@ -82,13 +87,13 @@ def parse_record(data: Mapping[str, Any]) -> Advisory | None:
                 "critical", "high", "moderate", "medium", "low") else None
     return Advisory(
         id=_text(data["id"]).strip(),
-        aliases=tuple(_text(a).strip() for a in (data.get("aliases") or ()) if _text(a).strip()),
+        aliases=tuple(_text(a).strip() for a in _seq(data.get("aliases")) if _text(a).strip()),
         summary=summary[:300],
         severity=severity,
         cvss=cvss,
         published=_text(data.get("published")),
         modified=_text(data.get("modified")),
-        references=tuple(_text(r.get("url")) for r in (data.get("references") or ())
+        references=tuple(_text(r.get("url")) for r in _seq(data.get("references"))
                          if isinstance(r, Mapping) and r.get("url"))[:5],
         affected=tuple(affected),
     )

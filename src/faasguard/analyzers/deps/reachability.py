@@ -122,8 +122,8 @@ def python_handler_imports(code_dir: Path, handler: str, vendored: frozenset[str
             continue
         try:
             tree = ast.parse(source, filename=str(path))
-        except (SyntaxError, ValueError):
-            continue
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # not Python we can read: the rest of the handler's modules still count
         for node in ast.walk(tree):
             names: list[tuple[str, int]] = []
             if isinstance(node, ast.Import):

@@ -67,7 +67,7 @@ def _jwt_ok(token: str) -> bool:
     try:
         header = _b64json(token.split(".")[0])
         payload = _b64json(token.split(".")[1])
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, RecursionError):
         return False
     return isinstance(header, dict) and "alg" in header and isinstance(payload, dict)
 
