@@ -60,7 +60,8 @@ def parse_record(data: Mapping[str, Any]) -> Advisory | None:
     for entry in _seq(data.get("affected")):
         if not isinstance(entry, Mapping):
             continue
-        package = entry.get("package") if isinstance(entry.get("package"), Mapping) else {}
+        raw_package = entry.get("package")
+        package: Mapping[str, Any] = raw_package if isinstance(raw_package, Mapping) else {}
         ecosystem = _text(package.get("ecosystem")).split(":")[0]  # "Debian:11" -> "Debian"
         name = _text(package.get("name"))
         if not ecosystem or not name:
