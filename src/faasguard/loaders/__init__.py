@@ -92,17 +92,36 @@ def load_tree(root: Path, options: LoadOptions | None = None) -> LoadResult:
                 result.errors.extend(sub.errors)
                 result.consumed |= sub.consumed | {doc.path}
                 break
-    claimed = {"chalice", "zappa"} & {loader.name for loader in loaders}
+    names = {loader.name for loader in loaders}
     for doc in docs:
         kind = _unsupported_kind(doc)
-        if doc.path not in result.consumed and kind and not claimed:
+        if doc.path not in result.consumed and kind and not ({"chalice", "zappa"} & names):
             result.errors.append(ScanError(doc.file, f"{kind} is not supported yet; its functions were not "
                                            "scanned", ErrorKind.UNSUPPORTED))
-    if terraform_dirs and "terraform" not in {loader.name for loader in loaders}:
-        for file in sorted(terraform_dirs.values()):
+    if terraform_dirs:
+        _load_terraform(sorted(terraform_dirs), terraform_dirs, scan_root, options, result)
+    return result
+
+
+def _load_terraform(dirs: list[Path], first_files: dict[Path, str], scan_root: Path, options: LoadOptions,
+                    result: LoadResult) -> None:
+    """Terraform is directory based: the loader finds the root modules among ``dirs``."""
+    try:
+        from faasguard.loaders.terraform import TerraformLoader
+    except ModuleNotFoundError:
+        for file in sorted(first_files.values()):
             result.errors.append(ScanError(file, "Terraform is not supported yet; the functions of this "
                                            "directory were not scanned", ErrorKind.UNSUPPORTED))
-    return result
+        return
+    try:
+        sub = TerraformLoader().load_directories(dirs, scan_root, options)
+    except Exception as exc:  # a bug of ours must not end the scan
+        log.debug("terraform loader crashed", exc_info=True)
+        result.errors.append(ScanError(first_files[dirs[0]], f"terraform loader failed: {type(exc).__name__}: "
+                                       f"{exc}", ErrorKind.INTERNAL))
+        return
+    result.applications.extend(sub.applications)
+    result.errors.extend(sub.errors)
 
 
 __all__ = ["Candidate", "Document", "LoadOptions", "LoadResult", "Loader", "load_tree"]
