@@ -114,3 +114,12 @@ def test_clean_scan_has_no_unaudited(vulndb: Path) -> None:
     findings, errors = _run(vulndb)
     result = ScanResult(root=FIXTURE, applications=[], findings=findings, errors=errors)
     assert unaudited_count(result) == 0
+
+
+def test_corrupt_database_is_unaudited_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "index.sqlite3").write_bytes(b"this is not sqlite" * 100)
+    findings, errors = _run(tmp_path / "db")
+    assert {f.function for f in findings if f.rule_id == "FG-DEP-000"} == {"OrdersFunction", "WebFunction"}
+    assert all("is unreadable or from another faasguard version" in e.message for e in errors)
+    assert len(errors) == 2

@@ -72,6 +72,10 @@ def status_command(
 
     directory = resolve_dir(vulndb)
     db = VulnDB.open(directory)
+    if db is None and index_path(directory).exists():
+        typer.echo(f"the vulnerability database at {index_path(directory)} is unreadable or from another faasguard "
+                   "version: rebuild it with `faasguard db import PATH` or `faasguard db update`.")
+        raise typer.Exit(1)
     if db is None:
         typer.echo(f"no vulnerability database at {index_path(directory)}: dependencies cannot be audited.\n"
                    "Build one with `faasguard db import PATH` (OSV folder or zip) or `faasguard db update`.")

@@ -115,8 +115,13 @@ class DepsAnalyzer:
         unaudited = [d for d in fdeps.dependencies if db is None or not db.covers(d.ecosystem)]
         if unaudited:
             ecosystems = sorted({d.ecosystem for d in unaudited})
-            why = (f"no vulnerability database at {database.directory}" if db is None
-                   else f"the vulnerability database has no {', '.join(ecosystems)} advisories")
+            if db is None and (database.directory / "index.sqlite3").exists():
+                why = (f"the vulnerability database at {database.directory} is unreadable or from another "
+                       "faasguard version")
+            elif db is None:
+                why = f"no vulnerability database at {database.directory}"
+            else:
+                why = f"the vulnerability database has no {', '.join(ecosystems)} advisories"
             yield ScanError(fn.location.file, f"{UNAUDITED_MARKER} {len(unaudited)} dependencies of function "
                             f"{fn.name} were not checked: {why}; build it with `faasguard db import PATH` or "
                             "`faasguard db update`", ErrorKind.DATABASE, fn.location.line, fn.id)
