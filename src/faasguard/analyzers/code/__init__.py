@@ -73,12 +73,18 @@ def analyze_function(app: Application, fn: Function, state: CodeState) -> Iterat
         yield ScanError(loc.file, f"{fn.name}: {problem}", ErrorKind.CODE_NOT_FOUND, loc.line, function=fn.id)
         return
     engine = state.engine_for(project)
-    modules = project.closure(target.module)
+    # many functions share a handler module: its import closure and routes are computed once
+    cached = project.state.get(("closure", target.module.path))
+    if cached is None:
+        closure = project.closure(target.module)
+        cached = (closure, framework_entries(project, closure))
+        project.state[("closure", target.module.path)] = cached
+    modules, routes = cached
     yield from _drain(project)
     entries: list[Entry] = []
     if target.function is not None:
         entries.append(Entry(target.module, target.function, "handler", (0,), "handler", target.function.lineno))
-    entries.extend(framework_entries(project, modules))
+    entries.extend(routes)
     for entry in entries:
         summary = engine.summary(entry.module, entry.function.name, entry.function)
         if summary is None:

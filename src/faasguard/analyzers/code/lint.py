@@ -69,7 +69,21 @@ def _tmp_literal(node: ast.expr) -> str | None:
     return None
 
 
+_RELEVANT_MODULES = ("requests", "urllib", "httpx", "aiohttp", "ssl", "boto3", "hashlib", "random", "tempfile",
+                     "aws_lambda_powertools")
+
+
+def _worth_walking(mod: ModuleInfo) -> bool:
+    """Only files that import something the checks are about, or name a /tmp path, are walked:
+    walking every node of every file in Python is the costly part of linting."""
+    if any(target.split(".")[0] in _RELEVANT_MODULES for target in mod.imports.values()):
+        return True
+    return any("/tmp/" in line or "verify" in line for line in mod.lines)
+
+
 def lint_module(mod: ModuleInfo) -> Iterator[LintHit]:  # noqa: C901 - a flat list of checks
+    if not _worth_walking(mod):
+        return
     for node in ast.walk(mod.tree):
         if isinstance(node, ast.Call):
             q = _qual(node.func, mod) or ""

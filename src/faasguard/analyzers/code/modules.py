@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,10 +39,22 @@ class ModuleInfo:
         return self.lines[line - 1].strip() if 1 <= line <= len(self.lines) else ""
 
 
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, nested ones included, without walking expressions (imports are statements)."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(node, name, None)
+            if children:
+                stack.extend(reversed(children))
+
+
 def _import_table(tree: ast.Module) -> dict[str, str]:
     """Imports anywhere in the module (handlers often import inside functions)."""
     table: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -151,7 +165,7 @@ class Project:
         self.roots = roots
         self.errors: list[ScanError] = []
         self._memo: dict[tuple[str, Path | None], ModuleInfo | None] = {}
-        self.state: dict[str, Any] = {}  # engine memo tables, shared by functions with this code dir
+        self.state: dict[Any, Any] = {}  # memo tables shared by the functions using this code dir
 
     def load(self, path: Path) -> ModuleInfo | None:
         result = self.cache.get(path)
@@ -210,15 +224,29 @@ class Project:
     def closure(self, start: ModuleInfo) -> list[ModuleInfo]:
         """``start`` and every local module it imports, transitively (breadth first, bounded)."""
         seen: dict[Path, ModuleInfo] = {start.path: start}
-        queue = [start]
+        queue = deque([start])
         while queue and len(seen) < MAX_CLOSURE:
-            mod = queue.pop(0)
+            mod = queue.popleft()
+            for found in self.imported(mod):
+                if found.path not in seen:
+                    seen[found.path] = found
+                    queue.append(found)
+        return list(seen.values())
+
+    def imported(self, mod: ModuleInfo) -> list[ModuleInfo]:
+        """The local modules ``mod`` imports (memoised: closures of many handlers overlap)."""
+        key = ("imported", mod.path)
+        cached = self.state.get(key)
+        if cached is None:
+            cached = []
+            seen: set[Path] = set()
             for target in mod.imports.values():
                 for candidate in (target, target.rpartition(".")[0]):
                     if not candidate or candidate.strip(".") == "" and not candidate.startswith("."):
                         continue
                     found = self.module(candidate, mod)
                     if found is not None and found.path not in seen:
-                        seen[found.path] = found
-                        queue.append(found)
-        return list(seen.values())
+                        seen.add(found.path)
+                        cached.append(found)
+            self.state[key] = cached
+        return list(cached)
