@@ -68,6 +68,8 @@ def test_vulnerabilities_per_function_with_reachability(vulndb: Path) -> None:
         ("OrdersFunction", "urllib3", "PYSEC-2021-108", layer_meta, 1, "not-imported", Severity.LOW),
         ("WebFunction", "lodash", "GHSA-p6mc-m468-83gw", "src/web/package-lock.json", 14, "imported", Severity.HIGH),
     ]
+    assert {f.evidence["package"]: f.evidence["layer"] for f in findings if f.rule_id == "FG-DEP-001"} == {
+        "jinja2": None, "requests": None, "urllib3": "CommonLayer", "lodash": None}
     requests_finding = next(f for f in findings if f.evidence.get("package") == "requests")
     assert requests_finding.evidence["aliases"] == ["GHSA-x84v-xcm2-53pg", "CVE-2018-18074"]
     assert requests_finding.evidence["fixed_versions"] == ["2.20.0"]

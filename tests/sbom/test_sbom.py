@@ -43,6 +43,8 @@ def test_functions_with_nested_packages_and_properties() -> None:
     assert (props["faasguard:runtime"], props["faasguard:handler"]) == ("python3.11", "app.handler")
     assert [c["purl"] for c in orders["components"]] == [
         "pkg:pypi/jinja2@2.10", "pkg:pypi/pyyaml", "pkg:pypi/requests@2.19.0", "pkg:pypi/urllib3@1.26.4"]
+    urllib3 = orders["components"][3]
+    assert {p["name"]: p["value"] for p in urllib3["properties"]}["faasguard:layer"] == "CommonLayer"
     web = functions["WebFunction"]
     assert [p["value"] for p in web["properties"] if p["name"] == "faasguard:trigger"] == [
         "http_api GET /items (public)"]

@@ -65,7 +65,8 @@ def _trigger_text(fn: Function) -> list[tuple[str, str]]:
 
 def _package_component(fn_ref: str, dep: Dependency) -> Component:
     purl = PackageURL.from_string(dep.purl)
-    props = [("ecosystem", dep.ecosystem), ("manifest", f"{dep.manifest}:{dep.line}"), ("source", dep.source)]
+    props = [("ecosystem", dep.ecosystem), ("manifest", f"{dep.manifest}:{dep.line}"), ("source", dep.source),
+             ("layer", dep.layer)]
     if not dep.pinned:
         props += [("pinned", "false"), ("requirement", dep.spec)]
     return Component(

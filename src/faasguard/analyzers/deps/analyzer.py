@@ -163,7 +163,7 @@ class DepsAnalyzer:
             evidence={"package": dep.name, "version": dep.version, "ecosystem": dep.ecosystem, "purl": dep.purl,
                       "vulnerability": vuln.id, "aliases": list(vuln.aliases), "cve": vuln.cve,
                       "fixed_versions": list(vuln.fixed), "advisory_severity": vuln.severity, "cvss": vuln.cvss,
-                      "reachability": status, "via": via or None, "manifest": dep.manifest,
+                      "reachability": status, "via": via or None, "manifest": dep.manifest, "layer": dep.layer,
                       "references": list(vuln.references)},
             application=app.name)
 

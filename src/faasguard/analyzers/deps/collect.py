@@ -4,7 +4,7 @@ the Lambda layers it uses that are defined in the project."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -132,13 +132,13 @@ def function_dependencies(app: Application, fn: Function, root: Path, cache: dic
         directories.append((layer_id, path))
         result.layers.append(layer_id)
     seen: set[tuple[str, int, str, str | None]] = set()
-    for _, directory in directories:
+    for layer_id, directory in directories:
         parsed = _cached_scan(directory, root.resolve(), cache)
         for dep in parsed.dependencies:
             key = (dep.manifest, dep.line, dep.key, dep.version)
             if key not in seen:
                 seen.add(key)
-                result.dependencies.append(dep)
+                result.dependencies.append(replace(dep, layer=layer_id) if layer_id else dep)
         result.problems.extend(p for p in parsed.problems if p not in result.problems)
     return result
 

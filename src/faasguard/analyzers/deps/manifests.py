@@ -45,6 +45,7 @@ class Dependency:
     direct: bool = True  # declared by the project (False: only present in a lock file's tree)
     requires: tuple[str, ...] = ()  # normalised names of its own dependencies, when the manifest says
     top_level: tuple[str, ...] = ()  # import names it provides, when known (dist-info top_level.txt/RECORD)
+    layer: str | None = None  # id of the Lambda layer that ships it (None: the function's own code)
 
     @property
     def key(self) -> str:
