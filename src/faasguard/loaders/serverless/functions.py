@@ -125,7 +125,9 @@ class FunctionBuilder:
         locations["role_id"] = ctx.key_loc(fn, "role") if fn.get("role") is not None \
             else self.roles.drafts[role_id].location
         triggers = tuple(self.events.build(key, fn.get("events"), key_node if key_node is not None else fn))
-        name = ctx.text(fn.get("name")) or f"{ctx.service}-{ctx.stage}-{key}"
+        name_node = fn.get("name")
+        name = ctx.text(name_node) or (str(ctx.value(name_node)) if name_node is not None else "") \
+            or f"{ctx.service}-{ctx.stage}-{key}"
         disable_logs = ctx.boolean(fn.get("disableLogs")) is True
         return Function(
             id=key, name=name, location=loc, runtime=runtime, handler=handler,
