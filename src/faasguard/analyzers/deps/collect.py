@@ -128,17 +128,17 @@ def function_dependencies(app: Application, fn: Function, root: Path, cache: dic
     directories: list[tuple[str | None, Path]] = []
     if result.code_dir is not None:
         directories.append((None, result.code_dir))
-    for layer_id, path in layer_dirs(app, fn, root):
-        directories.append((layer_id, path))
-        result.layers.append(layer_id)
+    for layer, path in layer_dirs(app, fn, root):
+        directories.append((layer, path))
+        result.layers.append(layer)
     seen: set[tuple[str, int, str, str | None]] = set()
-    for layer_id, directory in directories:
+    for shipped_by, directory in directories:
         parsed = _cached_scan(directory, root.resolve(), cache)
         for dep in parsed.dependencies:
             key = (dep.manifest, dep.line, dep.key, dep.version)
             if key not in seen:
                 seen.add(key)
-                result.dependencies.append(replace(dep, layer=layer_id) if layer_id else dep)
+                result.dependencies.append(replace(dep, layer=shipped_by) if shipped_by else dep)
         result.problems.extend(p for p in parsed.problems if p not in result.problems)
     return result
 
