@@ -9,6 +9,7 @@ parsed as HCL templates, so both spellings give the same blocks.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +103,15 @@ def parse_hcl(text: str, file: str) -> Body:
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
-        tree = hcl2.parses_to_tree(text)
+        try:
+            tree = hcl2.parses_to_tree(text)
+        except UnexpectedInput:
+            # Terraform accepts a heredoc closing marker followed by blanks; the grammar doesn't.
+            # Dropping trailing blanks keeps every line number.
+            stripped = re.sub(r"[ \t]+(?=\r?\n)", "", text)
+            if stripped == text:
+                raise
+            tree = hcl2.parses_to_tree(stripped)
     except UnexpectedInput as exc:
         raise DocumentError(f"invalid HCL: {_short(str(exc))}", ErrorKind.PARSE, int(getattr(exc, "line", 0) or 0)) \
             from None
