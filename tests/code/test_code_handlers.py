@@ -102,3 +102,21 @@ def test_deeply_nested_code_is_an_error_not_a_traceback(tmp_path) -> None:  # ty
     assert sorted((e.file, e.kind, e.line) for e in errors) == [
         ("deep.py", ErrorKind.PARSE, 0), ("nested.py", ErrorKind.UNSUPPORTED, 3),
         ("template.yaml", ErrorKind.CODE_NOT_FOUND, 6)]
+
+
+def test_code_outside_the_scan_root_is_never_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    (outside / "helper.py").write_text("import os\n\ndef run(x):\n    os.system(x)\n")
+    (outside / "handler.py").write_text("def handler(event, context):\n    eval(event['body'])\n")
+    (root / "helper.py").symlink_to(outside / "helper.py")
+    (root / "handler.py").write_text("from helper import run\n\n\ndef handler(event, context):\n"
+                                     "    run(event['body'])\n")
+    fns = [function("inside", "handler.handler", ".", [trigger("http_api")]),
+           function("escape", "handler.handler", "../outside", [trigger("http_api")], line=20)]
+    findings, errors = run(application(fns), root=root)
+    assert findings == []
+    assert sorted((e.function or "", e.kind, e.file) for e in errors) == [
+        ("", ErrorKind.UNSAFE, "helper.py"), ("escape", ErrorKind.CODE_NOT_FOUND, "template.yaml")]
+    assert "outside the scanned directory" in next(e.message for e in errors if e.function == "escape")

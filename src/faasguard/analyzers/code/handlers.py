@@ -43,9 +43,14 @@ class Entry:
 def code_roots(fn: Function, app: Application, scan_root: Path) -> tuple[tuple[Path, ...], str | None]:
     """The directories Lambda puts on sys.path for this function, or an error reason."""
     rel = fn.code_path if fn.code_path not in (None, "") else app.root
-    base = (scan_root / (rel or ".")).resolve()
-    if not base.exists():
-        return (), f"code location {rel!r} does not exist"
+    try:
+        base = (scan_root / (rel or ".")).resolve()
+        if not base.is_relative_to(scan_root.resolve()):
+            return (), f"code location {rel!r} is outside the scanned directory"
+        if not base.exists():
+            return (), f"code location {rel!r} does not exist"
+    except (OSError, RuntimeError, ValueError):  # symlink loops, odd names
+        return (), f"code location {rel!r} cannot be resolved"
     if base.is_file():
         if base.suffix.lower() in _ARCHIVES:
             return (), f"code location {rel!r} is a packaged archive; faasguard analyzes source directories"

@@ -106,20 +106,31 @@ class ModuleCache:
 
     def __init__(self, scan_root: Path) -> None:
         self.scan_root = scan_root
+        self._root_resolved = scan_root.resolve()
         self._modules: dict[Path, ModuleInfo | ScanError] = {}
         self.reported: set[Path] = set()
 
     def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.scan_root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        for base in (self.scan_root, self._root_resolved):
+            try:
+                return path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+        return path.as_posix()
 
     def get(self, path: Path) -> ModuleInfo | ScanError:
-        path = path.resolve()
+        shown = self.rel(path)
+        try:
+            path = path.resolve()
+        except (OSError, RuntimeError):
+            return ScanError(shown, "cannot resolve path (symlink loop?)", ErrorKind.UNSAFE)
         cached = self._modules.get(path)
         if cached is None:
-            cached = self._parse(path)
+            if not path.is_relative_to(self._root_resolved):
+                # a symlink out of the scanned tree: never read files the user did not ask us to scan
+                cached = ScanError(shown, "Python file links outside the scanned directory", ErrorKind.UNSAFE)
+            else:
+                cached = self._parse(path)
             self._modules[path] = cached
         return cached
 
@@ -150,9 +161,13 @@ class ModuleCache:
 
     def take_error(self, path: Path) -> ScanError | None:
         """The parse error of ``path`` the first time it is asked for (errors are reported once)."""
-        result = self._modules.get(path.resolve())
-        if isinstance(result, ScanError) and path.resolve() not in self.reported:
-            self.reported.add(path.resolve())
+        try:
+            path = path.resolve()
+        except (OSError, RuntimeError):
+            return None
+        result = self._modules.get(path)
+        if isinstance(result, ScanError) and path not in self.reported:
+            self.reported.add(path)
             return result
         return None
 

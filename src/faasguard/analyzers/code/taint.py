@@ -512,6 +512,9 @@ class FunctionAnalysis:
         """``resp.headers["Location"] = x`` in Flask/Starlette/Chalice responses."""
         if not value or not (isinstance(target.value, ast.Attribute) and target.value.attr == "headers"):
             return
+        owner = target.value.value
+        if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
+            return  # an object filling in its own headers (an HTTP client's request), not a response
         key = target.slice
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             self.hit("redirect" if key.value.lower() == "location" else "header", stmt, value)
