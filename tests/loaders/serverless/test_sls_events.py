@@ -154,6 +154,7 @@ def test_implicit_apis(loaded):
     assert (rest.throttling.rate_limit, rest.throttling.burst_limit) == (100.0, 200)
     assert rest.loc("throttling").line == 18
     assert rest.access_logging is False and rest.tracing is False and rest.waf is False
+    assert rest.request_validation is False  # only one of the four routes has a schema
     assert http is not None and http.kind is ApiKind.HTTP and http.cors is not None and http.loc("cors").line == 7
     assert ws is not None and ws.default_authorizer is not None
 

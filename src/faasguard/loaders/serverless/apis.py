@@ -96,6 +96,7 @@ def _rest(ctx: SlsContext, summary: EventSummary, api_gateway: Mapping[str, Any]
     name = ctx.text(provider.get("apiName")) or ctx.text(api_gateway.get("apiName") if api_gateway else None) \
         or f"{ctx.stage}-{ctx.service}"
     return Api(REST_API_ID, ApiKind.REST, summary.rest_events[0], name=name, implicit=True,
+               request_validation=all(summary.rest_validated),
                endpoint_type=(endpoint or "EDGE").upper(), access_logging=access, execution_logging=execution,
                tracing=tracing, throttling=throttling, usage_plan=usage_plan, waf=waf,
                resource_policy=bool(policy) if policy is not None else False, locations=locations)

@@ -40,6 +40,7 @@ class EventSummary:
     """What the events of the whole service say about the implicit APIs."""
 
     rest_events: list[Location] = field(default_factory=list)
+    rest_validated: list[bool] = field(default_factory=list)  # per REST route: a request schema is set
     http_events: list[Location] = field(default_factory=list)
     websocket_events: list[Location] = field(default_factory=list)
     websocket_connect_authorizer: Authorizer | None = None
@@ -196,6 +197,7 @@ class EventBuilder:
         endpoint_type = (ctx.text(ctx.provider.get("endpointType")) or "").upper()
         api_id = ctx.text(_get(ctx.provider, "apiGateway", "restApiId")) or REST_API_ID
         self.summary.rest_events.append(loc)
+        self.summary.rest_validated.append(validation)
         return Trigger(TriggerKind.REST_API, http_trust(auth, private, endpoint_type == "PRIVATE"), loc,
                        api_id=api_id, method=(method or "ANY").upper(), path=_slash(path), authorizer=auth,
                        api_key_required=bool(private), request_validation=validation, throttling=throttling,
