@@ -83,13 +83,20 @@ def test_symlink_loops_and_broken_links_do_not_hang_or_crash(tmp_path: Path) -> 
     assert [e.kind for e in broken] == [ErrorKind.UNSAFE]
 
 
-def test_chalice_and_zappa_configs_are_reported_as_unsupported(tmp_path: Path) -> None:
-    root = _app_with(tmp_path, ".chalice/config.json", '{"version": "2.0", "app_name": "x"}')
-    (root / "zappa_settings.json").write_text('{"dev": {"app_function": "app.app"}}')
+def test_broken_chalice_and_zappa_configs_are_reported_and_valid_ones_load(tmp_path: Path) -> None:
+    # a Chalice config without its app.py, and Zappa settings whose stage names no app_function
+    root = _app_with(tmp_path, "broken-chalice/.chalice/config.json", '{"version": "2.0", "app_name": "x"}')
+    (root / "broken-zappa").mkdir()
+    (root / "broken-zappa" / "zappa_settings.json").write_text('{"dev": {"s3_bucket": "b"}}')
+    (root / "zappa").mkdir()
+    (root / "zappa" / "zappa_settings.json").write_text('{"dev": {"app_function": "app.app"}}')
+    (root / "zappa" / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
     result = scan(root)
-    unsupported = sorted((e.file, e.kind) for e in result.errors if e.kind is ErrorKind.UNSUPPORTED)
-    assert unsupported == [(".chalice/config.json", ErrorKind.UNSUPPORTED),
-                           ("zappa_settings.json", ErrorKind.UNSUPPORTED)]
+    errors = sorted((e.file, e.kind, e.line) for e in result.errors if not e.file.startswith("good/"))
+    assert errors == [("broken-chalice/.chalice/config.json", ErrorKind.CODE_NOT_FOUND, 1),
+                      ("broken-zappa/zappa_settings.json", ErrorKind.PARSE, 1)]
+    assert sorted((a.name, a.source_kind) for a in result.applications) == [("good", "serverless"),
+                                                                            ("zappa", "zappa")]
 
 
 def test_empty_directory_is_not_a_clean_scan(tmp_path: Path) -> None:

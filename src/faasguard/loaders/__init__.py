@@ -50,6 +50,18 @@ def _unsupported_kind(doc: Document) -> str | None:
     return None
 
 
+def _parse(cand: Candidate) -> Document:
+    """Zappa settings are read leniently (comments, trailing commas); everything else strictly."""
+    if cand.path.name.startswith("zappa_settings."):
+        try:
+            from faasguard.loaders.zappa import read_settings
+        except ModuleNotFoundError:
+            pass
+        else:
+            return read_settings(cand.path, cand.file)
+    return load_document(cand.path, cand.file)
+
+
 def load_tree(root: Path, options: LoadOptions | None = None) -> LoadResult:
     options = options or LoadOptions()
     root = root.resolve()
@@ -63,7 +75,7 @@ def load_tree(root: Path, options: LoadOptions | None = None) -> LoadResult:
             terraform_dirs.setdefault(cand.path.parent, cand.file)
             continue
         try:
-            docs.append(load_document(cand.path, cand.file))
+            docs.append(_parse(cand))
         except DocumentError as exc:
             # Only report files that look like they were meant to be IaC or config we read.
             result.errors.append(ScanError(cand.file, exc.message, exc.kind, exc.line))
