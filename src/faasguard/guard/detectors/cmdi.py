@@ -90,7 +90,7 @@ _SHELL_MISC = re.compile(
 # shell quoting and empty expansions that split a word ("w'h'o'am'i", "c$@at", "who\\ami")
 _SHELL_SPLITTERS = re.compile(
     r"''|\"\"|``|\$\(\)|<\(\)|\\+|\$[@*$#\-!?0-9](?=[a-z/])|\$\{[a-z_]*\}(?=[a-z/])|"
-    r"(?<=[a-z])\$[a-z_]\w{0,3}\b|(?<=[a-z])['\"](?=[a-z])",
+    r"(?<=[a-z])\$[a-z_]\w{0,3}\b",
     re.IGNORECASE,
 )
 _QUOTED_WORD = re.compile(r"((?:^|[;&|`(])\s*)[\"']([a-z][\w.-]*)[\"']", re.IGNORECASE)
@@ -145,8 +145,11 @@ def detect_cmdi(text: str) -> Detection | None:
     if hit is None and ("'" in text or '"' in text or "\\" in text or "$" in text or "`" in text
                         or "<(" in text or "+" in text):
         unquoted = _QUOTED_WORD.sub(_unquote_rare_command, text)
+        unquoted = _SPLIT_WORD.sub(_join_split_command, unquoted)
         unquoted = _SHELL_SPLITTERS.sub("", unquoted).replace("+", " ")
         unquoted = _UNSET_VAR.sub("", unquoted)
+        if unquoted == text:
+            return None
         if unquoted != text:
             hit = _detect_form(unquoted)
     return hit
@@ -250,6 +253,15 @@ _HOST_ARG = re.compile(r"\s(?:https?://)?(?:\d{1,3}(?:\.\d{1,3}){3}|[\w-]+(?:\.[
 
 _LONE_COMMANDS = frozenset({"ifconfig", "ipconfig", "whoami", "netstat", "systeminfo", "shutdown", "lastlogin",
                             "lastlog", "chef-shell", "msfconsole", "uname", "printenv", "tasklist"})
+
+
+_SPLIT_WORD = re.compile(r"[a-z]+(?:['\"]+[a-z]*)+", re.IGNORECASE)
+
+
+def _join_split_command(m: re.Match[str]) -> str:
+    """``w'h'o'am'i`` is ``whoami`` to a shell; ``I'd`` or ``Gordon's`` stay as they are."""
+    joined = m.group(0).replace("'", "").replace('"', "")
+    return joined if _is_binary(joined) else m.group(0)
 
 
 def _unquote_rare_command(m: re.Match[str]) -> str:
