@@ -50,10 +50,10 @@ def test_resources_are_traced_through_the_template(results: dict[str, FunctionIa
         ("ssm:GetParameter", "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/orders/config")}
     assert policy_pairs(results["ReportFunction"]) >= {
         ("secretsmanager:GetSecretValue", "${ApiSecret}"), ("lambda:InvokeFunction", "${WorkerFunction.Arn}")}
-    # the source bucket comes from the event: unknown, so "*" with a note
+    # the source bucket is read from the S3 event: the bucket of the function's one S3 trigger
     thumb = results["ThumbnailFunction"]
     get = next(r for r in thumb.needed if r.action == "s3:GetObject")
-    assert get.resource == "*" and get.note == "resource name not known statically"
+    assert (get.resource, get.note) == ("${UploadBucket.Arn}/*", "")
     assert get.reason == "sam_media/thumbnail/app.py:13 s3.HeadObject"
 
 
@@ -81,6 +81,8 @@ def test_excess_and_missing(results: dict[str, FunctionIam]) -> None:
         "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan",
         "s3:DeleteObject", "s3:GetBucketLocation", "s3:GetLifecycleConfiguration", "s3:GetObjectVersion",
         "s3:ListBucket", "s3:PutLifecycleConfiguration", "s3:PutObjectAcl"}
+    # S3CrudPolicy covers the media bucket, not the upload bucket the trigger delivers from
+    assert [(m.action, m.resource) for m in thumb.diff.missing] == [("s3:GetObject", "${UploadBucket.Arn}/*")]
     # serverless grants the SQS poller and X-Ray itself: not missing
     assert [m.action for m in results["processQueue"].diff.missing] == ["ssm:GetParameter"]
     assert results["createOrder"].diff.missing == []
@@ -105,6 +107,7 @@ def test_findings_with_rule_ids_and_lines() -> None:
         ("FG-IAM-105", "sls_orders/serverless.yml:17", "createOrder"),
         ("FG-IAM-105", "sls_orders/serverless.yml:17", "listOrders"),
         ("FG-IAM-105", "sls_orders/serverless.yml:17", "processQueue"),
+        ("FG-IAM-106", "sam_media/template.yaml:12", "ThumbnailFunction"),  # reads the upload bucket
         ("FG-IAM-106", "sam_media/template.yaml:45", "WorkerFunction"),
         ("FG-IAM-106", "sam_media/template.yaml:70", "ReportFunction"),
         ("FG-IAM-106", "sls_orders/serverless.yml:14", "processQueue"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from iam_helpers import analyse, load, write
+
 from faasguard.analyzers.iam import allows, effective_permissions, granted, risk
 from faasguard.analyzers.iam.granted import Grant
-from iam_helpers import analyse, load, write
 
 SAM_HEAD = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
 
@@ -60,8 +61,8 @@ def test_unknown_managed_policy_and_external_role_make_no_missing_claims(tmp_pat
     assert not granted(app, app.function("Fn")).known
     assert fi.diff.missing == [] and "contents unknown for managed policies: SomeBrandNewAwsPolicy" in fi.notes
     ext = tmp_path / "ext"
-    write(ext, {"template.yaml": SAM_HEAD + FN.replace("Runtime", "Role: arn:aws:iam::123456789012:role/x\n      Runtime"),
-                "src/app.py": code})
+    external_role = FN.replace("Runtime", "Role: arn:aws:iam::123456789012:role/x\n      Runtime")
+    write(ext, {"template.yaml": SAM_HEAD + external_role, "src/app.py": code})
     fi = analyse(ext)["Fn"]
     assert fi.diff.missing == [] and fi.granted.external
 

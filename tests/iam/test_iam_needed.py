@@ -114,6 +114,16 @@ def test_clients_passed_between_functions_modules_and_objects(tmp_path: Path) ->
     assert {n.file for n in r.needs} == {"lib/store.py", "app.py", "lib/queue.py"}
 
 
+def test_names_read_from_the_event_are_marked(tmp_path: Path) -> None:
+    r = _run(tmp_path, {"app.py": (
+        "import boto3\ns3 = boto3.client('s3')\n"
+        "def handler(event, context):\n"
+        "    for rec in event['Records']:\n"
+        "        s3.get_object(Bucket=rec['s3']['bucket']['name'], Key=rec['s3']['object'].get('key'))\n"
+    )})
+    assert _pairs(r) == {("s3:GetObject", "event", ".Records.[].s3.bucket.name")}
+
+
 def test_powertools_utilities_are_modelled(tmp_path: Path) -> None:
     r = _run(tmp_path, {"app.py": (
         "from aws_lambda_powertools.utilities import parameters\n"

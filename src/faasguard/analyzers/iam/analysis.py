@@ -11,7 +11,7 @@ from faasguard.analyzers.iam.diff import Diff, compare
 from faasguard.analyzers.iam.granted import Granted, granted
 from faasguard.analyzers.iam.platform import platform_needs
 from faasguard.analyzers.iam.requirement import Requirement
-from faasguard.model import Application, Function
+from faasguard.model import Application, Function, TriggerKind
 
 _ARCHIVES = (".zip", ".jar", ".tar", ".gz", ".whl")
 
@@ -66,6 +66,26 @@ def _part(action: str, target: arns.Target, index: bool) -> str | None:
     return ""
 
 
+def _event_target(app: Application, fn: Function, prefix: str, path: str) -> arns.Target | None:
+    """A name read from the event is the trigger's resource when the function has exactly one
+    trigger of that service and the path names it (``Records[].s3.bucket.name``)."""
+    kinds = {"s3": TriggerKind.S3, "sqs": TriggerKind.SQS, "sns": TriggerKind.SNS,
+             "dynamodb": TriggerKind.DYNAMODB_STREAM, "kinesis": TriggerKind.KINESIS}
+    kind = kinds.get(prefix)
+    if kind is None or (prefix == "s3" and ".bucket." not in f"{path}."):
+        return None
+    triggers = list(fn.triggers_of(kind))
+    if len(triggers) != 1:
+        return None
+    trig = triggers[0]
+    target = arns.target_of_value(app, trig.source) if trig.source is not None else None
+    if target is None and trig.source_id and app.resource(trig.source_id) is not None:
+        res = app.resource(trig.source_id)
+        assert res is not None
+        target = arns.Target(res.kind, res.id, arns.literal_name(res))
+    return target
+
+
 def resolve(app: Application, fn: Function, need: needed.Need) -> Requirement:
     prefix = need.action.partition(":")[0]
     hint = need.hint
@@ -81,6 +101,10 @@ def resolve(app: Application, fn: Function, need: needed.Need) -> Requirement:
                 note = f"{hint.value} = {value} does not name a resource of the application"
     elif hint.kind == "literal":
         target = arns.target_of_text(app, hint.value, prefix)
+    elif hint.kind == "event":
+        target = _event_target(app, fn, prefix, hint.value)
+        if target is None:
+            note = f"resource name read from the event ({hint.value.strip('.')})"
     else:
         note = "resource name not known statically"
     resource = "*"

@@ -60,13 +60,13 @@ POWERTOOLS = {
 class Hint:
     """Where the resource name of a call comes from."""
 
-    kind: str  # "literal" | "env" | "unknown"
+    kind: str  # "literal" | "env" | "event" (a path in the handler's event) | "unknown"
     value: str = ""
     param: str = ""  # the SDK parameter ("Bucket", "TableName") or "identifier"
 
     @property
     def known(self) -> bool:
-        return self.kind != "unknown"
+        return self.kind not in ("unknown", "event")
 
 
 UNKNOWN = Hint("unknown")
@@ -258,6 +258,10 @@ class Analysis:
             self.result.handler_found = True
             self.reach_mods.add(start.name)
             self.reach_funcs.add((start.name, handler_name))
+            handler = start.defs[handler_name]
+            params = handler.args.posonlyargs + handler.args.args
+            if params:  # the event: names read from it are resolved against the triggers
+                self.params.setdefault((start.name, handler_name), {})[params[0].arg] = V("event")
         elif start is not None:
             self.result.handler_found = bool(handler_name) and handler_name in self._module_names(start)
             self.reach_mods.add(start.name)
@@ -463,6 +467,8 @@ class Analysis:
             idx = self._expr(node.slice, mod, scope, key, cls)
             if base.kind == "environ" and idx.kind == "str":
                 return V("env", text=idx.text)
+            if base.kind == "event":
+                return V("event", text=f"{base.text}.{idx.text if idx.kind == 'str' else '[]'}")
             return UNK
         if isinstance(node, (ast.BoolOp,)):
             vals = [self._expr(v, mod, scope, key, cls) for v in node.values]
@@ -507,6 +513,8 @@ class Analysis:
             return V("environ") if attr == "environ" else V("getenv") if attr == "getenv" else UNK
         if k == "environ" and attr == "get":
             return V("getenv")
+        if k == "event" and attr == "get":
+            return V("eventget", text=base.text)
         if k == "module":
             return self._resolve_dotted(f"{base.text}.{attr}")
         if k == "external":
@@ -545,6 +553,8 @@ class Analysis:
         return UNK
 
     def _iterate(self, it: V, node: ast.expr, mod: Module) -> V:
+        if it.kind == "event":
+            return V("event", text=f"{it.text}.[]")
         if it.kind == "collection":
             self._record(it.service, it.ops, it.hint, mod, node)
             return V("resource", service=it.service, rtype=it.rtype, hint=it.hint)
@@ -572,6 +582,8 @@ class Analysis:
             return V(func.text if func.text == "client" else "resource", service=svc.text)
         if k == "sessioncls":
             return V("session")
+        if k == "eventget":
+            return V("event", text=f"{func.text}.{args[0].text}") if args and args[0].kind == "str" else UNK
         if k == "getenv":
             return V("env", text=args[0].text) if args and args[0].kind == "str" else UNK
         if k == "clientmeta":
@@ -726,6 +738,8 @@ class Analysis:
     def _hint(val: V, param: str) -> Hint:
         if val.kind == "str" and val.text:
             return Hint("literal", val.text, param)
+        if val.kind == "event":
+            return Hint("event", val.text, param)
         if val.kind == "env" and val.text:
             return Hint("env", val.text, param)
         return Hint("unknown", "", param)
