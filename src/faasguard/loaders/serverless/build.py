@@ -34,7 +34,6 @@ from faasguard.model import (
     Application,
     ErrorKind,
     Function,
-    Location,
     Resource,
     ResourceKind,
     Role,
@@ -487,4 +486,4 @@ def _with_source_trust(fn: Function, public: set[str]) -> Function:
     return replace(fn, triggers=tuple(triggers)) if changed else fn
 
 
-__all__ = ["Location", "assemble"]
+__all__ = ["assemble"]

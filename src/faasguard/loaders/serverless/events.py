@@ -31,7 +31,6 @@ from faasguard.model import (
     TriggerKind,
     Trust,
     Value,
-    ValueKind,
 )
 
 
@@ -624,4 +623,4 @@ def _plugin_throttling(ctx: SlsContext, node: Mapping[str, Any], loc: Location) 
                       ctx.integer(burst, "maxConcurrentRequests", node), loc)
 
 
-__all__ = ["EventBuilder", "EventSummary", "scan_websocket_connect", "ValueKind"]
+__all__ = ["EventBuilder", "EventSummary", "scan_websocket_connect", "usage_plan_throttle"]
