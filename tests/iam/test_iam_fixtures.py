@@ -124,7 +124,10 @@ def test_finding_messages() -> None:
     assert "'sts:GetCallerIdentify' is not an IAM action; did you mean sts:GetCallerIdentity?" in typo.message
     excess = by[("FG-IAM-105", "createOrder")]
     assert excess.evidence["count"] == 278 and "dynamodb:DeleteTable" in excess.evidence["excess"]
-    assert "the role is shared with listOrders, processQueue" in excess.message
+    assert "the role is shared with listOrders, processQueue (272 of them are used by none of its functions)" \
+        in excess.message
+    unused = excess.evidence["unused_by_every_function"]
+    assert "dynamodb:GetItem" not in unused and "sqs:SendMessage" not in unused and "dynamodb:DeleteTable" in unused
     missing = by[("FG-IAM-106", "ReportFunction")]
     assert missing.evidence["missing"] == [{"action": "lambda:InvokeFunction", "resource": "${WorkerFunction.Arn}",
                                             "reason": "sam_media/report/report/main.py:9 lambda.Invoke"}]

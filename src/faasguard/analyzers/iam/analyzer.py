@@ -61,15 +61,17 @@ class IamAnalyzer:
 
     def analyze(self, app: Application, ctx: ScanContext) -> Iterator[Finding | ScanError]:
         yield from self._risk(app)
+        results: dict[str, FunctionIam] = {}
         for fn in app.functions:
             try:
-                result = analyse_function(app, fn, ctx.root)
+                results[fn.id] = analyse_function(app, fn, ctx.root)
             except Exception as exc:  # a bug of ours must not stop the scan
                 yield ScanError(fn.location.file, f"IAM analysis of {fn.id} failed: {exc!r}", ErrorKind.INTERNAL,
                                 fn.location.line, fn.id)
                 continue
-            ctx.shared.setdefault("iam.functions", {})[(app.name, fn.id)] = result
-            yield from self._diff_findings(app, result)
+            ctx.shared.setdefault("iam.functions", {})[(app.name, fn.id)] = results[fn.id]
+        for result in results.values():
+            yield from self._diff_findings(app, result, results)
 
     def _risk(self, app: Application) -> Iterator[Finding]:
         for role in app.roles:
@@ -115,7 +117,7 @@ class IamAnalyzer:
         return {"actions": list(actions), "sources": sorted({g.source for g in grants}),
                 "lines": sorted({str(g.location) for g in grants if g.location is not None})}
 
-    def _diff_findings(self, app: Application, r: FunctionIam) -> Iterator[Finding]:
+    def _diff_findings(self, app: Application, r: FunctionIam, every: dict[str, FunctionIam]) -> Iterator[Finding]:
         fn = r.function
         role = app.role_of(fn)
         if role is None or role.external:
@@ -125,15 +127,24 @@ class IamAnalyzer:
             total = sum(e.count for e in {(e.action, e.count): e for e in r.diff.excess}.values())
             confidence = r.confidence
             note = f" ({'; '.join(r.notes[:2])})" if confidence != "high" and r.notes else ""
-            shared = f"; the role is shared with {', '.join(f for f in role.functions if f != fn.id)}" \
-                if len(role.functions) > 1 else ""
+            shared = ""
+            evidence_shared: dict[str, object] = {}
+            if len(role.functions) > 1:
+                others = [f for f in role.functions if f != fn.id]
+                shared = f"; the role is shared with {', '.join(others)}"
+                sharers = [every[f] for f in others if f in every]
+                if len(sharers) == len(others) and all(s.code_analysed for s in sharers):
+                    used = {q.action.lower() for s in sharers for q in s.needed}
+                    unused_by_all = [a for a in actions if a.lower() not in used]
+                    shared += f" ({len(unused_by_all)} of them are used by none of its functions)"
+                    evidence_shared = {"unused_by_every_function": unused_by_all}
             first = r.diff.excess[0].grant.location or role.location
             yield RULES[EXCESS].finding(
                 f"{fn.id}: {total} granted action(s) never used by its code or the platform: "
                 f"{_listing(actions)}{shared}{note}", first, fn, key=f"{role.id}:{','.join(actions)}",
                 confidence=confidence, application=app.name,
                 evidence={"excess": actions, "count": total, "role": role.id, "needed": sorted(
-                    {q.action for q in r.needed}, key=str.lower)},
+                    {q.action for q in r.needed}, key=str.lower), **evidence_shared},
                 severity=Severity.LOW if confidence == "low" else None)
         if r.diff.missing:
             code = [m for m in r.diff.missing if m.origin == "code"]
