@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 from faasguard.loaders.base import Loader, LoadOptions, LoadResult
+from faasguard.loaders.cdk import in_cdk_out, map_assets
 from faasguard.loaders.discovery import Candidate, walk
 from faasguard.loaders.document import Document, DocumentError, load_document
 from faasguard.model import ErrorKind, ScanError
@@ -100,7 +101,10 @@ def load_tree(root: Path, options: LoadOptions | None = None) -> LoadResult:
                                                    f"{type(exc).__name__}: {exc}", ErrorKind.INTERNAL))
                     result.consumed.add(doc.path)
                     break
-                result.applications.extend(sub.applications)
+                apps = sub.applications
+                if in_cdk_out(doc):  # CDK synth output: code assets mapped back to their directories
+                    apps = map_assets(apps, doc, scan_root)
+                result.applications.extend(apps)
                 result.errors.extend(sub.errors)
                 result.consumed |= sub.consumed | {doc.path}
                 break

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SKIP_DIRS = frozenset({
-    "node_modules", ".serverless", ".aws-sam", "cdk.out", ".git", ".hg", ".svn", ".venv", "venv",
+    "node_modules", ".serverless", ".aws-sam", ".git", ".hg", ".svn", ".venv", "venv",
     "env", ".env", "virtualenv", ".tox", ".nox", "site-packages", "dist-packages", "__pycache__",
     ".terraform", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".idea", ".vscode", "bower_components",
     ".build", ".webpack", ".esbuild", ".faasguard",
 })
+CDK_OUT = "cdk.out"
 CANDIDATE_SUFFIXES = (".yml", ".yaml", ".json", ".template", ".tf", ".tf.json", ".tfvars")
 # JSON files that are never IaC; skipping them saves parsing large lock files.
 NEVER_IAC_NAMES = frozenset({
@@ -60,6 +61,11 @@ def walk(root: Path) -> Iterator[Candidate]:
         if current.name == ".github" or ".github" in current.relative_to(root).parts:
             dirnames[:] = []
             continue
+        if current.name == CDK_OUT:
+            # CDK synth output: only the synthesized templates (CloudFormation); the asset.* copies
+            # of the code are reached through the templates' asset metadata
+            dirnames[:] = []
+            filenames = [n for n in filenames if n.endswith(".template.json")]
         for name in sorted(filenames):
             if name in NEVER_IAC_NAMES or not name.endswith(CANDIDATE_SUFFIXES):
                 continue

@@ -117,6 +117,17 @@ _SECRET_DATA = {
 _MODULE_OUTPUT = re.compile(r"^(?:module\.[^.]+\.)*module\.[^.]+$")
 
 
+# Terraform attributes spelled as the model's CloudFormation-style attributes, so that the same
+# resource referenced from Terraform and from a template compares equal in the analyzers: the
+# name-like attributes are what CloudFormation's Ref returns.
+_CFN_ATTRIBUTES = {"arn": "Arn", "stream_arn": "StreamArn", "id": "", "name": "", "bucket": "", "url": "",
+                   "function_name": "", "secret_string": "", "value": ""}
+
+
+def cfn_attribute(attribute: str) -> str:
+    return _CFN_ATTRIBUTES.get(attribute, attribute)
+
+
 def to_value(value: Any, location: Location | None = None) -> Value:
     """A model ``Value``: literals as they are, references typed."""
     if isinstance(value, Ref):
@@ -129,8 +140,9 @@ def to_value(value: Any, location: Location | None = None) -> Value:
         if _MODULE_OUTPUT.match(value.address) or value.address.startswith("data.terraform_remote_state"):
             return Value(ValueKind.STACK_OUTPUT, ref=value.address, attribute=value.attribute, raw=str(value),
                          location=location)
-        return Value(ValueKind.RESOURCE_ATTRIBUTE, ref=value.address, attribute=value.attribute, raw=str(value),
-                     location=location)
+        attribute = cfn_attribute(value.attribute)
+        raw = f"${{{value.address}{'.' + attribute if attribute else ''}}}"
+        return Value(ValueKind.RESOURCE_ATTRIBUTE, ref=value.address, attribute=attribute, raw=raw, location=location)
     if isinstance(value, Unknown):
         refs = value.refs
         if len(refs) == 1 and refs[0].address.rsplit(".", 1)[0] in _SECRET_DATA:
