@@ -178,3 +178,20 @@ def test_missing_handler_analyses_everything_with_medium_confidence(tmp_path: Pa
     code = "import boto3\ndef other(e, c):\n    boto3.client('sqs').purge_queue(QueueUrl='q')\n"
     r = _run(tmp_path, {"app.py": code}, handler="nope.handler")
     assert {n.action for n in r.needs} == {"sqs:PurgeQueue"} and r.confidence == "medium"
+
+
+def test_long_call_chains_across_many_modules_are_followed_quickly(tmp_path: Path) -> None:
+    import time
+
+    files = {"app.py": "from m0 import f0\ndef handler(e, c):\n    f0()\n"}
+    for i in range(200):
+        nxt = f"from m{i + 1} import f{i + 1}\n" if i < 199 else ""
+        call = f"    f{i + 1}()\n" if i < 199 else ""
+        files[f"m{i}.py"] = (f"import boto3\n{nxt}class C{i}:\n    def run(self, x):\n        x.extend([1])\n"
+                             f"        boto3.client('s3').get_object(Bucket='b{i}', Key='k')\n"
+                             f"def f{i}():\n{call}    C{i}().run([])\n")
+    start = time.perf_counter()
+    r = _run(tmp_path, files)
+    assert time.perf_counter() - start < 10
+    assert len(r.needs) == 200 and {n.hint.value for n in r.needs} == {f"b{i}" for i in range(200)}
+    assert r.confidence == "high"

@@ -27,7 +27,7 @@ _SKIP_DIRS = frozenset({".venv", "venv", "env", "node_modules", "__pycache__", "
                         ".mypy_cache"})
 _MAX_FILES = 3000
 _MAX_BYTES = 1_000_000
-_PASSES = 4
+_PASSES = 8  # passes propagate values (returns, parameters, attributes) until nothing changes
 _CONSUMERS = frozenset({"list", "tuple", "set", "sorted", "sum", "any", "all", "next", "iter", "len", "enumerate",
                         "map", "filter", "zip", "dict", "frozenset"})
 # Position of the bucket among the positional arguments of the S3 transfer helpers.
@@ -150,6 +150,12 @@ class Analysis:
         self.reach_mods: set[str] = set()
         self._seen: set[tuple[str, str, int, Hint, bool]] = set()
         self._load(roots)
+        self.methods: dict[str, list[FuncKey]] = {}  # method name -> project methods of that name
+        for mod in self.modules.values():
+            for qual in mod.defs:
+                owner, _, meth = qual.rpartition(".")
+                if owner in mod.classes:
+                    self.methods.setdefault(meth, []).append((mod.name, qual))
 
     # ---- project ---------------------------------------------------------------------------
 
@@ -279,15 +285,30 @@ class Analysis:
                 self.reach_funcs.update((mod.name, q) for q in mod.defs)
         for _ in range(_PASSES):
             before = (len(self.reach_funcs), len(self.reach_mods), len(self.result.needs), self._state_size())
-            for name in sorted(self.reach_mods):
-                self._exec_module(self.modules[name])
-            for key in sorted(self.reach_funcs):
-                self._exec_function(key)
+            self._pass()
             if before == (len(self.reach_funcs), len(self.reach_mods), len(self.result.needs), self._state_size()):
                 break
+        else:
+            self.result.lower("medium", f"values still changing after {_PASSES} passes over the code")
         self.uses_wrappers()
         self.result.files = sorted(self.modules[m].rel for m in self.reach_mods)
         return self.result
+
+    def _pass(self) -> None:
+        """Run every reached module body and function once; what they reach runs in the same pass."""
+        done_mods: set[str] = set()
+        done_funcs: set[FuncKey] = set()
+        while True:
+            mods = sorted(self.reach_mods - done_mods)
+            funcs = sorted(self.reach_funcs - done_funcs)
+            if not mods and not funcs:
+                return
+            for name in mods:
+                done_mods.add(name)
+                self._exec_module(self.modules[name])
+            for key in funcs:
+                done_funcs.add(key)
+                self._exec_function(key)
 
     def _state_size(self) -> int:
         return (sum(len(g) for g in self.globals.values()) + len(self.returns)
@@ -617,12 +638,9 @@ class Analysis:
         return UNK
 
     def _maybe_method(self, name: str, args: list[V], kwargs: dict[str, V]) -> None:
-        for mname in sorted(self.reach_mods):
-            mod = self.modules[mname]
-            for qual in mod.defs:
-                owner, _, meth = qual.rpartition(".")
-                if meth == name and owner in mod.classes:
-                    self._enter((mname, qual), [UNK, *args], kwargs)
+        for mname, qual in self.methods.get(name, ()):
+            if mname in self.reach_mods:
+                self._enter((mname, qual), [UNK, *args], kwargs)
 
     def _project_call(self, ref: str, args: list[V], kwargs: dict[str, V], node: ast.Call, mod: Module) -> V:
         modname, _, qual = ref.partition(":")
