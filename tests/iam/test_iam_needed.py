@@ -195,3 +195,22 @@ def test_long_call_chains_across_many_modules_are_followed_quickly(tmp_path: Pat
     assert time.perf_counter() - start < 10
     assert len(r.needs) == 200 and {n.hint.value for n in r.needs} == {f"b{i}" for i in range(200)}
     assert r.confidence == "high"
+
+
+def test_class_attributes_and_structured_parameters(tmp_path: Path) -> None:
+    r = _run(tmp_path, {"app.py": (
+        "import os, boto3\n"
+        "TABLE = os.environ['TABLE']\n"
+        "class Repo:\n"
+        "    ddb = boto3.client('dynamodb')\n"
+        "    def save(self, item):\n"
+        "        self.ddb.transact_write_items(TransactItems=[{'Put': {'TableName': TABLE, 'Item': item}}])\n"
+        "        self.ddb.batch_write_item(RequestItems={TABLE: [{'PutRequest': {'Item': item}}]})\n"
+        "def handler(event, context):\n"
+        "    Repo().save({})\n"
+        "    bus = os.environ['BUS']\n"
+        "    boto3.client('events').put_events(Entries=[{'EventBusName': bus, 'Detail': '{}'}])\n"
+    )})
+    assert _pairs(r) == {
+        ("dynamodb:PutItem", "env", "TABLE"),  # the transaction only puts
+        ("dynamodb:BatchWriteItem", "env", "TABLE"), ("events:PutEvents", "env", "BUS")}

@@ -325,11 +325,25 @@ class Analysis:
     def _exec_module(self, mod: Module) -> None:
         scope = self.globals.setdefault(mod.name, {})
         for stmt in mod.tree.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if isinstance(stmt, ast.ClassDef):
+                self._class_body(stmt, mod, scope)
+                continue
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             self._stmt(stmt, mod, scope, None, None)
         for target in mod.imports.values():
             self._mark_module(target)
+
+    def _class_body(self, cls: ast.ClassDef, mod: Module, scope: dict[str, V]) -> None:
+        """Class attributes (``client = boto3.client('s3')``) are what ``self.client`` reads."""
+        attrs = self.self_attrs.setdefault((mod.name, cls.name), {})
+        for stmt in cls.body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                val = self._expr(stmt.value, mod, dict(scope), None, None)
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for t in targets:
+                    if isinstance(t, ast.Name) and val.kind != "unknown":
+                        attrs.setdefault(t.id, val)
 
     def _exec_function(self, key: FuncKey) -> None:
         mod = self.modules[key[0]]
@@ -590,6 +604,14 @@ class Analysis:
         for kw in node.keywords:
             if kw.arg is None:
                 self._expr(kw.value, mod, scope, key, cls)
+            elif isinstance(kw.value, (ast.Dict, ast.List, ast.Tuple)):
+                # resource names inside structured parameters (Entries=[{"EventBusName": ...}],
+                # TransactItems=[{"Put": {"TableName": ...}}], RequestItems={TABLE: [...]})
+                for name, value in _nested_params(kw.value):
+                    kwargs.setdefault(name, self._expr(value, mod, scope, key, cls))
+                if kw.arg == "RequestItems" and isinstance(kw.value, ast.Dict) and kw.value.keys \
+                        and kw.value.keys[0] is not None:
+                    kwargs.setdefault("TableName", self._expr(kw.value.keys[0], mod, scope, key, cls))
         k = func.kind
         if k == "boto3fn":
             svc = args[0] if args else kwargs.get("service_name", UNK)
@@ -700,6 +722,12 @@ class Analysis:
             pos = _S3_BUCKET_ARG.get(attr) if svc == "s3" else None
             if not hint.known and pos is not None and len(args) > pos:
                 hint = self._hint(args[pos], "Bucket")
+            kinds = _transact_kinds(node) if (svc, attr) == ("dynamodb", "transact_write_items") else None
+            if kinds:  # only the item operations the transaction literally contains
+                for kind in kinds:
+                    self._add(Need(f"dynamodb:{_TRANSACT_ACTIONS[kind]}", svc, "TransactWriteItems", hint, mod.rel,
+                                   node.lineno))
+                return UNK
             self._record(svc, called, hint, mod, node, index="IndexName" in kwargs)
             return UNK
         if owner == "resource":
@@ -787,6 +815,37 @@ class Analysis:
         if sig not in self._seen:
             self._seen.add(sig)
             self.result.needs.append(need)
+
+
+_TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                     "ConditionCheck": "ConditionCheckItem"}
+
+
+def _transact_kinds(call: ast.Call) -> list[str] | None:
+    """The item operations of a literal ``TransactItems=[{"Put": ...}, ...]``, or None."""
+    items = next((kw.value for kw in call.keywords if kw.arg == "TransactItems"), None)
+    if not isinstance(items, (ast.List, ast.Tuple)) or not items.elts:
+        return None
+    kinds: list[str] = []
+    for elt in items.elts:
+        if not isinstance(elt, ast.Dict) or not elt.keys:
+            return None
+        for k in elt.keys:
+            if not (isinstance(k, ast.Constant) and k.value in _TRANSACT_ACTIONS):
+                return None
+            kinds.append(str(k.value))
+    return list(dict.fromkeys(kinds))
+
+
+_PARAM_NAMES = frozenset(p for params in sdkmap.RESOURCE_PARAMS.values() for p in params)
+
+
+def _nested_params(node: ast.expr) -> Iterator[tuple[str, ast.expr]]:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Dict):
+            for k, v in zip(sub.keys, sub.values, strict=False):
+                if isinstance(k, ast.Constant) and k.value in _PARAM_NAMES:
+                    yield str(k.value), v
 
 
 def analyse(roots: tuple[Path, ...], scan_root: Path, handler: str | None) -> CodeNeeds:
