@@ -24,7 +24,7 @@ def test_matrix_source_by_sink_exact() -> None:
     assert triples(findings) == want
     # every event source kind and framework appears with every sink kind it supports
     per_rule = Counter(rule for rule, _, _ in want)
-    assert per_rule["FG-CODE-001"] == 17 and per_rule["FG-CODE-010"] == 7 and len(want) == 167
+    assert per_rule["FG-CODE-001"] == 17 and per_rule["FG-CODE-010"] == 7 and len(want) == 168
 
 
 def test_matrix_spot_checks() -> None:
@@ -104,3 +104,11 @@ def test_function_without_triggers_is_internal_low_confidence() -> None:
     (f,) = findings
     assert f.confidence == "low" and f.evidence["trust"] == "internal"
     assert f.flow[0].kind == "trigger" and "invoked directly" in f.flow[0].note
+
+
+def test_exception_text_only_matters_when_a_client_gets_the_response() -> None:
+    fns = [function("api", "sensitive.leaks_exception", "cases", [trigger("http_api")]),
+           function("queue", "sensitive.leaks_exception", "cases", [trigger("sqs")])]
+    findings, _ = run(application(fns))
+    assert sorted((f.function, f.location.line) for f in findings if f.rule_id == "FG-CODE-013") == [
+        ("api", 24), ("api", 26)]
