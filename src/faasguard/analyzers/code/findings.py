@@ -191,7 +191,7 @@ def entry_findings(app: Application, fn: Function, entry: Entry, hits: list[tupl
             powers = "; ".join(caps.reasons) if caps.reasons else (
                 "permissions unknown" if not caps.known else ", ".join(
                     a for g in caps.grants for a in g.actions[:3])[:120])
-            path_msg = (f"{fn.name}: {trig} -> {j.source} -> {meta.title.lower()} at {hit.file}:{hit.line} -> "
+            path_msg = (f"{fn.name}: {trig} -> {j.source} -> {meta.title[:1].lower() + meta.title[1:]} at {hit.file}:{hit.line} -> "
                         f"role {caps.role_id} ({powers})")
             yield PATH_RULE.finding(path_msg, location, fn, key=f"path:{j.rule_kind}:{hit.text}:{j.source}",
                                     severity=sev, flow=flow + perm, confidence=j.confidence,
