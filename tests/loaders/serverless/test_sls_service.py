@@ -139,8 +139,10 @@ def test_resources_from_list_and_included_file(loaded):
 
 def test_public_rest_route(loaded):
     app, _ = loaded
-    (trigger,) = app.function("api").triggers
+    trigger, url = app.function("api").triggers
     assert (trigger.route, trigger.trust, trigger.location.line) == ("GET /orders", Trust.PUBLIC, 58)
+    # `url: {authorizer: aws_iam}` is a trigger too, guarded by IAM
+    assert (url.kind.value, url.trust, url.properties["auth_type"]) == ("function_url", Trust.AUTHENTICATED, "AWS_IAM")
 
 
 def test_stage_option(fixture_app):

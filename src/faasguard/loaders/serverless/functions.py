@@ -8,7 +8,20 @@ from typing import Any
 from faasguard.loaders.serverless.context import SlsContext, log_group_logical_id
 from faasguard.loaders.serverless.events import EventBuilder
 from faasguard.loaders.serverless.iam import RoleBuilder
-from faasguard.model import Cors, Function, FunctionUrl, Location, PackageType, Value, VpcConfig
+from faasguard.loaders.trust import http_trust
+from faasguard.model import (
+    Authorizer,
+    AuthorizerKind,
+    Cors,
+    Function,
+    FunctionUrl,
+    Location,
+    PackageType,
+    Trigger,
+    TriggerKind,
+    Value,
+    VpcConfig,
+)
 
 DEFAULT_MEMORY = 1024
 DEFAULT_TIMEOUT = 6
@@ -125,6 +138,8 @@ class FunctionBuilder:
         locations["role_id"] = ctx.key_loc(fn, "role") if fn.get("role") is not None \
             else self.roles.drafts[role_id].location
         triggers = tuple(self.events.build(key, fn.get("events"), key_node if key_node is not None else fn))
+        if url is not None:
+            triggers += (_url_trigger(url),)
         name_node = fn.get("name")
         name = ctx.text(name_node) or (str(ctx.value(name_node)) if name_node is not None else "") \
             or f"{ctx.service}-{ctx.stage}-{key}"
@@ -292,3 +307,11 @@ def _texts(ctx: SlsContext, node: Any) -> tuple[str, ...]:
         return ()
     items = node if isinstance(node, list) else [node]
     return tuple(t for t in (ctx.text(i) for i in items) if t is not None)
+
+
+def _url_trigger(url: FunctionUrl) -> Trigger:
+    """A function URL is an HTTP trigger like any other (the CloudFormation and Terraform loaders
+    model it the same way), so code analysis sees its event as public when AuthType is NONE."""
+    authorizer = Authorizer(AuthorizerKind.IAM, "AWS_IAM", url.location) if url.auth_type == "AWS_IAM" else None
+    return Trigger(TriggerKind.FUNCTION_URL, http_trust(authorizer), url.location, authorizer=authorizer,
+                   cors=url.cors, properties={"auth_type": url.auth_type})
