@@ -134,3 +134,18 @@ def test_vendored_dist_info_and_broken_files(tmp_path: Path) -> None:
     assert [(d.name, d.version, d.top_level, d.requires, d.purl) for d in parsed.dependencies] == [
         ("PyJWT", "1.5.0", ("jwt",), (), "pkg:pypi/pyjwt@1.5.0")]
     assert [p.file for p in parsed.problems] == ["package-lock.json"]
+
+
+def test_environment_markers_per_function_runtime(tmp_path: Path) -> None:
+    from faasguard.analyzers.deps.collect import function_dependencies
+    from faasguard.model import Application, Function, Location
+
+    (tmp_path / "requirements.txt").write_text(
+        'importlib-metadata==1.0 ; python_version < "3.8"\nrequests==2.19.0\nwinlib==1.0 ; sys_platform == "win32"\n'
+        "odd==1.0 ; platform_release == '5.0'\n")  # undecidable here: kept
+    loc = Location("template.yaml", 1)
+    new = Function("new", "new", loc, runtime="python3.12", code_path=".")
+    old = Function("old", "old", loc, runtime="python3.7", code_path=".")
+    app = Application("a", "sam", ".", ("template.yaml",), loc, functions=(new, old))
+    names = {fn.id: [d.name for d in function_dependencies(app, fn, tmp_path, {}).dependencies] for fn in (new, old)}
+    assert names == {"new": ["requests", "odd"], "old": ["importlib-metadata", "requests", "odd"]}

@@ -36,6 +36,14 @@ class FunctionDeps:
     layers: list[str] = field(default_factory=list)  # layer ids whose content was read
 
 
+def python_version(runtime: str | None) -> str | None:
+    """``python3.12`` -> ``3.12``; None for other runtimes."""
+    if runtime and runtime.lower().startswith("python"):
+        version = runtime[len("python"):]
+        return version if version.replace(".", "").isdigit() else None
+    return None
+
+
 def code_dir(fn: Function, root: Path) -> Path | None:
     """The function's code directory on disk (the parent, when ``code_path`` is a file)."""
     if not fn.code_path:
@@ -131,11 +139,14 @@ def function_dependencies(app: Application, fn: Function, root: Path, cache: dic
     for layer, path in layer_dirs(app, fn, root):
         directories.append((layer, path))
         result.layers.append(layer)
+    python = python_version(fn.runtime)
     seen: set[tuple[str, int, str, str | None]] = set()
     for shipped_by, directory in directories:
         parsed = _cached_scan(directory, root.resolve(), cache)
         for dep in parsed.dependencies:
             key = (dep.manifest, dep.line, dep.key, dep.version)
+            if not dep.installs_on(python):
+                continue  # its environment marker excludes this function's Python
             if key not in seen:
                 seen.add(key)
                 result.dependencies.append(replace(dep, layer=shipped_by) if shipped_by else dep)

@@ -31,6 +31,9 @@ PYTHON_LOCKS = ("poetry.lock", "uv.lock", "Pipfile.lock")
 NODE_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock")
 
 
+_UNDECIDABLE_MARKERS = ("platform_release", "platform_version", "platform_machine")
+
+
 @dataclass(frozen=True)
 class Dependency:
     """One package a function ships. ``version`` is set only when the exact version is known."""
@@ -46,6 +49,36 @@ class Dependency:
     requires: tuple[str, ...] = ()  # normalised names of its own dependencies, when the manifest says
     top_level: tuple[str, ...] = ()  # import names it provides, when known (dist-info top_level.txt/RECORD)
     layer: str | None = None  # id of the Lambda layer that ships it (None: the function's own code)
+    marker: str = ""  # PEP 508 environment marker, evaluated per function (its runtime's Python version)
+
+    def installs_on(self, python_version: str | None) -> bool:
+        """False when the marker rules the package out for this Python (``; python_version < "3.8"``
+        on python3.12); True when it can't tell (no marker, unknown runtime, unreadable marker)."""
+        if not self.marker or not python_version:
+            return True
+        if any(name in self.marker for name in _UNDECIDABLE_MARKERS):
+            return True  # depends on the Lambda host (kernel, CPU): keep it, we can't tell
+        from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
+
+        # every variable is set: packaging would fill the gaps from the machine running the scan
+        env = {"python_version": python_version, "python_full_version": f"{python_version}.0",
+               "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+               "implementation_name": "cpython", "platform_python_implementation": "CPython",
+               "implementation_version": f"{python_version}.0", "platform_machine": "x86_64",
+               "platform_release": "", "platform_version": "", "extra": ""}
+        try:
+            return bool(Marker(self.marker).evaluate(env))
+        except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName, ValueError, TypeError):
+            return True
+        from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
+
+        env = {"python_version": python_version, "python_full_version": f"{python_version}.0",
+               "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+               "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
+        try:
+            return bool(Marker(self.marker).evaluate(env))
+        except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName, ValueError, TypeError):
+            return True
 
     @property
     def key(self) -> str:
@@ -210,7 +243,7 @@ def parse_requirements(path: Path, root: Path, _seen: set[Path] | None = None) -
             continue
         spec = str(req.specifier) or ("@ " + req.url if req.url else "")
         parsed.dependencies.append(Dependency(PYPI, req.name, _pinned_version(req), f"{req.name}{spec}", rel,
-                                              line_no, "requirements"))
+                                              line_no, "requirements", marker=str(req.marker or "")))
     return parsed
 
 
@@ -288,7 +321,7 @@ def parse_pyproject(path: Path, root: Path) -> Parsed:
         try:
             req = Requirement(spec)
             parsed.dependencies.append(Dependency(PYPI, req.name, _pinned_version(req), spec, rel, line,
-                                                  "pyproject.toml"))
+                                                  "pyproject.toml", marker=str(req.marker or "")))
         except InvalidRequirement:
             name = spec.split(" ", 1)[0]
             parsed.dependencies.append(Dependency(PYPI, name, None, spec, rel, line, "pyproject.toml"))
