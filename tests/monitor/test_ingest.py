@@ -273,3 +273,15 @@ def test_gzip_ndjson_resumes_from_the_uncompressed_offset(con: duckdb.DuckDBPyCo
     assert (report.files[0].resumed_from, report.added, report.files[0].skipped_duplicates) == (
         half, 40 - body[:half].count(b"\n"), 0)
     assert _count(con) == 40
+
+
+def test_chunking_keeps_lines_whole_and_counts_them(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    records = [record("GetObject", "s3.amazonaws.com") for _ in range(25)]
+    text = "\n".join(json.dumps(r) for r in records)  # no newline after the last record
+    path = tmp_path / "unterminated.ndjson"
+    path.write_text(text)
+    with path.open("rb") as handle:
+        end, newlines = ingest._chunk_end(handle, 0, path.stat().st_size, max_lines=10, max_bytes=1 << 30)
+    assert (newlines, text.encode()[:end].count(b"\n"), text.encode()[end - 1:end]) == (10, 10, b"\n")
+    report = ingest.ingest(con, [path], chunk_bytes=len(text) // 4)
+    assert (report.added, report.files[0].unreadable, report.files[0].skipped_duplicates) == (25, 0, 0)

@@ -29,7 +29,10 @@ import duckdb
 from faasguard.monitor import logs
 from faasguard.monitor.store import USER_IDENTITY_TYPE
 
-DEFAULT_CHUNK_BYTES = 192 * 1024 * 1024
+DEFAULT_CHUNK_BYTES = 512 * 1024 * 1024
+# A chunk is at most this many lines: two DuckDB row groups (122,880 rows each), so every commit
+# writes whole row groups (partial ones cost CPU now and compress worse later).
+CHUNK_LINES = 2 * 122_880
 _SNIFF_BYTES = 256 * 1024
 _SUFFIXES = {".json", ".ndjson", ".jsonl", ".gz", ".log", ".txt", ".out"}
 
@@ -261,7 +264,7 @@ def _count_lines(path: str) -> int:
 
 
 def _insert_cloudtrail(con: duckdb.DuckDBPyConnection, kind: InputKind, data_file: str,
-                       source_file: str) -> tuple[int, int, int]:
+                       source_file: str, lines: int | None = None) -> tuple[int, int, int]:
     """Insert the records of ``data_file``; returns (added, duplicates, unreadable rows).
 
     One pass from the JSON reader into the table (no staging copy): rows already stored are
@@ -275,27 +278,34 @@ def _insert_cloudtrail(con: duckdb.DuckDBPyConnection, kind: InputKind, data_fil
         SELECT * EXCLUDE (_bad) FROM (
           SELECT {projection}, ({prefix}"eventName" IS NULL AND {prefix}"eventID" IS NULL) AS _bad
           FROM {relation})
-        WHERE NOT _bad AND event_id NOT IN (SELECT event_id FROM cloudtrail_events)""").fetchone()
-    added = int(inserted[0]) if inserted else 0
-    # Only when something was left out: a second, cheap pass (two fields, projection pushed into the
-    # reader) tells duplicates from unreadable lines. A first ingest of clean NDJSON skips it.
-    ndjson = kind in (InputKind.CLOUDTRAIL_NDJSON, InputKind.EVENTBRIDGE_NDJSON)
-    unreadable, total = 0, added
-    if not ndjson or _count_lines(data_file) != added:
-        seen = con.execute(f"""SELECT count(*) FILTER (WHERE {prefix}"eventName" IS NULL AND {prefix}"eventID" IS NULL),
-            count(*) FROM {relation}""").fetchone()
-        unreadable, total = (int(seen[0]), int(seen[1])) if seen else (0, 0)
+        WHERE NOT _bad""").fetchone()
+    read_ok = int(inserted[0]) if inserted else 0
+    # De-duplicate after the insert: the batch's ids (small) are the hash table, the stored ids are
+    # only probed. An anti-join inside the INSERT would hash every stored id for every chunk.
     con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT rowid AS rid, event_id FROM cloudtrail_events"
                 f" WHERE rowid >= {first_row}")
-    dup_rows = con.execute("""SELECT rid FROM (SELECT rid, row_number() OVER (PARTITION BY event_id ORDER BY rid)
-        AS n FROM _new WHERE event_id IN (SELECT event_id FROM _new GROUP BY event_id HAVING count(*) > 1))
+    dup_rows = con.execute(f"""
+        SELECT rid FROM _new WHERE event_id IN (
+          SELECT event_id FROM cloudtrail_events
+          WHERE rowid < {first_row} AND event_id IN (SELECT event_id FROM _new))
+        UNION
+        SELECT rid FROM (SELECT rid, row_number() OVER (PARTITION BY event_id ORDER BY rid) AS n FROM _new
+                         WHERE event_id IN (SELECT event_id FROM _new GROUP BY event_id HAVING count(*) > 1))
         WHERE n > 1""").fetchall()
     if dup_rows:
         con.execute("DELETE FROM cloudtrail_events WHERE rowid IN (SELECT unnest(?))", [[r[0] for r in dup_rows]])
-        added -= len(dup_rows)
-    _learn_function_roles(con, first_row)
+    added = read_ok - len(dup_rows)
+    # Unreadable lines: only when the line count says some were, a second cheap pass (two fields,
+    # projection pushed into the reader) counts them. A clean NDJSON chunk skips it.
+    ndjson = kind in (InputKind.CLOUDTRAIL_NDJSON, InputKind.EVENTBRIDGE_NDJSON)
+    unreadable = 0
+    if not ndjson or (lines if lines is not None else _count_lines(data_file)) != read_ok:
+        seen = con.execute(f"""SELECT count(*) FILTER (WHERE {prefix}"eventName" IS NULL AND {prefix}"eventID" IS NULL)
+            FROM {relation}""").fetchone()
+        unreadable = int(seen[0]) if seen else 0
+    _learn_function_roles(con, first_row)  # rowids of the kept rows are unchanged by the delete
     con.execute("DROP TABLE _new")
-    return added, max(0, total - unreadable - added), unreadable
+    return added, len(dup_rows), unreadable
 
 
 def _learn_function_roles(con: duckdb.DuckDBPyConnection, first_row: int) -> None:
@@ -334,21 +344,6 @@ def _file_key(path: Path, size: int) -> str:
     return digest.hexdigest()[:32]
 
 
-def _next_boundary(handle: BinaryIO, offset: int, size: int) -> int:
-    """The offset just after the first newline at or after ``offset`` (or the end of the file)."""
-    if offset >= size:
-        return size
-    handle.seek(offset)
-    while True:
-        block = handle.read(1 << 16)
-        if not block:
-            return size
-        pos = block.find(b"\n")
-        if pos >= 0:
-            return offset + pos + 1
-        offset += len(block)
-
-
 def _copy_range(src: Path, start: int, end: int, dest: str) -> None:
     """Copy bytes [start, end) of ``src`` to ``dest`` (kernel-side when the OS allows)."""
     with src.open("rb") as fin, open(dest, "wb") as fout:
@@ -371,7 +366,7 @@ def _copy_range(src: Path, start: int, end: int, dest: str) -> None:
                 remaining -= len(block)
 
 
-def _gzip_chunks(path: Path, chunk_bytes: int, skip: int, tmpdir: str) -> Iterator[tuple[str, int]]:
+def _gzip_chunks(path: Path, chunk_bytes: int, skip: int, tmpdir: str) -> Iterator[tuple[str, int, int | None]]:
     """Decompress ``path`` into line-aligned chunk files; yields (chunk file, uncompressed end)."""
     offset = 0
     carry = b""
@@ -382,7 +377,7 @@ def _gzip_chunks(path: Path, chunk_bytes: int, skip: int, tmpdir: str) -> Iterat
             data = carry + block
             if not block:
                 if data.strip() and offset + len(data) > skip:
-                    yield _write_chunk(tmpdir, index, data[max(0, skip - offset):]), offset + len(data)
+                    yield _write_chunk(tmpdir, index, data[max(0, skip - offset):]), offset + len(data), None
                 return
             cut = data.rfind(b"\n") + 1
             if cut == 0:
@@ -392,7 +387,7 @@ def _gzip_chunks(path: Path, chunk_bytes: int, skip: int, tmpdir: str) -> Iterat
             end = offset + len(piece)
             if end > skip:
                 # the resume offset is a line boundary (an earlier chunk's end): start exactly there
-                yield _write_chunk(tmpdir, index, piece[max(0, skip - offset):]), end
+                yield _write_chunk(tmpdir, index, piece[max(0, skip - offset):]), end, None
                 index += 1
             offset = end
 
@@ -449,15 +444,15 @@ def _ingest_cloudtrail_file(con: duckdb.DuckDBPyConnection, path: Path, kind: In
     with tempfile.TemporaryDirectory(prefix="faasguard-ingest-") as tmpdir:
         if _is_gzip(path):
             # Offsets of gzip input count uncompressed bytes; the whole file is read to find them.
-            chunks: Iterator[tuple[str, int]] = _gzip_chunks(path, chunk_bytes, start, tmpdir)
+            chunks: Iterator[tuple[str, int, int | None]] = _gzip_chunks(path, chunk_bytes, start, tmpdir)
             total = size
         else:
             chunks = _plain_chunks(path, size, start, chunk_bytes, tmpdir)
             total = size
-        for chunk_file, end in chunks:
+        for chunk_file, end, lines in chunks:
             con.execute("BEGIN TRANSACTION")
             try:
-                added, dup, bad = _insert_cloudtrail(con, kind, chunk_file, source)
+                added, dup, bad = _insert_cloudtrail(con, kind, chunk_file, source, lines)
                 events += added
                 _save_progress(con, key, path, size, kind, end, False, events)
                 con.execute("COMMIT")
@@ -475,16 +470,43 @@ def _ingest_cloudtrail_file(con: duckdb.DuckDBPyConnection, path: Path, kind: In
     _save_progress(con, key, path, size, kind, size, True, events)
 
 
-def _plain_chunks(path: Path, size: int, start: int, chunk_bytes: int, tmpdir: str) -> Iterator[tuple[str, int]]:
+def _chunk_end(handle: BinaryIO, offset: int, size: int, max_lines: int, max_bytes: int) -> tuple[int, int]:
+    """(end, newlines) of the chunk starting at ``offset``: ``max_lines`` lines or about ``max_bytes``."""
+    handle.seek(offset)
+    position, newlines = offset, 0
+    limit = offset + max_bytes
+    while position < size:
+        block = handle.read(min(1 << 23, size - position))
+        if not block:
+            break
+        count = block.count(b"\n")
+        if newlines + count >= max_lines or position + len(block) >= limit:
+            cursor = 0
+            while (nl := block.find(b"\n", cursor)) >= 0:  # walk this block line by line
+                cursor = nl + 1
+                newlines += 1
+                if newlines >= max_lines or position + cursor >= limit:
+                    return position + cursor, newlines
+        else:
+            newlines += count
+        position += len(block)
+    return size, newlines
+
+
+def _plain_chunks(path: Path, size: int, start: int, chunk_bytes: int,
+                 tmpdir: str) -> Iterator[tuple[str, int, int | None]]:
+    """Line-aligned chunks of ``CHUNK_LINES`` lines (whole DuckDB row groups) or ``chunk_bytes``;
+    yields (chunk file, end offset, line count)."""
     index = 0
     offset = start
     with path.open("rb") as handle:
+        handle.seek(size - 1)
+        unterminated = handle.read(1) != b"\n"
         while offset < size:
-            end = _next_boundary(handle, min(offset + chunk_bytes, size), size) if offset + chunk_bytes < size \
-                else size
+            end, newlines = _chunk_end(handle, offset, size, CHUNK_LINES, chunk_bytes)
             name = os.path.join(tmpdir, f"chunk-{index}.ndjson")
             _copy_range(path, offset, end, name)
-            yield name, end
+            yield name, end, newlines + (1 if end == size and unterminated else 0)
             offset = end
             index += 1
 
