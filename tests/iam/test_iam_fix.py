@@ -111,3 +111,33 @@ def test_json_template_is_rewritten_as_json(tmp_path: Path) -> None:
     assert data["Resources"]["Fn"]["Properties"]["Policies"] == [
         {"SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": ["Q", "QueueName"]}}}]
     assert [f for f in scan(tmp_path, ScanOptions()).findings if f.rule_id == "FG-IAM-105"] == []
+
+
+def test_yaml_details_survive_the_round_trip(tmp_path: Path) -> None:
+    template = (
+        'AWSTemplateFormatVersion: "2010-09-09"\n'
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Parameters:\n  Stage: {Type: String, Default: dev}   # flow style\n"
+        "Conditions:\n  IsProd: !Equals [!Ref Stage, prod]\n"
+        "Globals:\n  Function: &defaults\n    Runtime: python3.12\n"
+        "Resources:\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Handler: app.handler   # entry\n      CodeUri: src/\n"
+        "      Description: !Sub |\n        Function for ${Stage}\n        second line\n"
+        "      Environment:\n        Variables:\n          BUCKET: !If [IsProd, !Ref B, !Ref B]\n"
+        "      Policies:\n      - S3FullAccessPolicy:\n          BucketName: !Ref B\n"
+        "      Tags: {team: \"x\", 'quoted': 'y'}\n"
+        "  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Join [\"-\", [media, !Ref Stage]]\n"
+    )
+    write(tmp_path, {"template.yaml": template, "src/app.py": (
+        "import os, boto3\ns3 = boto3.client('s3')\n"
+        "def handler(e, c):\n    s3.put_object(Bucket=os.environ['BUCKET'], Key='k', Body=b'')\n")})
+    iam_fix.apply(iam_fix.plan(tmp_path))
+    after = (tmp_path / "template.yaml").read_text()
+    expected = template.replace(
+        "      - S3FullAccessPolicy:\n          BucketName: !Ref B\n",
+        "      - Statement:\n        - Effect: Allow\n          Action:\n          - s3:PutObject\n"
+        "          Resource:\n          - !Sub ${B.Arn}/*\n")
+    assert after == expected  # everything else byte for byte: anchors, flow style, quotes, block scalars
+    (app,) = load(tmp_path)
+    assert [s.actions for s in app.role_of(app.function("Fn")).statements] == [("s3:PutObject",)]

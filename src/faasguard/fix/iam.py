@@ -118,7 +118,23 @@ def _put(node: Any, key: str, value: Any, after: tuple[str, ...] = (), before: s
         node.insert(position, key, value)
 
 
+def _keep_anchors(node: Any, depth: int = 0) -> None:
+    """ruamel drops anchors nothing refers to; the file had them, so keep them."""
+    if depth > 200:
+        return
+    anchor = getattr(node, "anchor", None)
+    if anchor is not None and getattr(anchor, "value", None):
+        anchor.always_dump = True
+    if isinstance(node, Mapping):
+        for value in node.values():
+            _keep_anchors(value, depth + 1)
+    elif isinstance(node, list):
+        for value in node:
+            _keep_anchors(value, depth + 1)
+
+
 def _dump(yaml: Any, data: Any) -> str:
+    _keep_anchors(data)
     buf = io.StringIO()
     yaml.dump(data, buf)
     return buf.getvalue()
