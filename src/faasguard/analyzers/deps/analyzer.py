@@ -31,6 +31,7 @@ from faasguard.analyzers.deps.reachability import (
     reachability,
 )
 from faasguard.model import Application, ErrorKind, Finding, Location, ScanError, Severity
+from faasguard.vulndb.store import index_path
 
 CATEGORY = "dependencies"
 REFS = ("OWASP-SLS-A9", "CSA-SAS-9")
@@ -115,7 +116,7 @@ class DepsAnalyzer:
         unaudited = [d for d in fdeps.dependencies if db is None or not db.covers(d.ecosystem)]
         if unaudited:
             ecosystems = sorted({d.ecosystem for d in unaudited})
-            if db is None and (database.directory / "index.sqlite3").exists():
+            if db is None and index_path(database.directory).exists():
                 why = (f"the vulnerability database at {database.directory} is unreadable or from another "
                        "faasguard version")
             elif db is None:
