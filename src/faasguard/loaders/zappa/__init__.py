@@ -14,6 +14,7 @@ analysis runs.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -152,10 +153,13 @@ def read_settings(path: Path, file: str) -> Document:
         return parse_text(text, file, path)
     cleaned = strip_lenient_json(text)
     try:
+        json.loads(cleaned)  # strictly JSON (parse_text would fall back to YAML)
         return parse_text(cleaned, file, path)
-    except DocumentError as exc:
+    except (ValueError, DocumentError) as exc:
+        line = exc.lineno if isinstance(exc, json.JSONDecodeError) else getattr(exc, "line", 0)
+        message = f"invalid JSON: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else str(exc)
         found = tuple((m.group(1), text.count("\n", 0, m.start()) + 1) for m in _APP_FUNCTION.finditer(text))
-        return Document(PartialSettings(exc.message, exc.line, found), file, path, text)
+        return Document(PartialSettings(message, line, found), file, path, text)
 
 
 class ZappaLoader:
