@@ -141,3 +141,24 @@ def test_yaml_details_survive_the_round_trip(tmp_path: Path) -> None:
     assert after == expected  # everything else byte for byte: anchors, flow style, quotes, block scalars
     (app,) = load(tmp_path)
     assert [s.actions for s in app.role_of(app.function("Fn")).statements] == [("s3:PutObject",)]
+
+
+def test_four_space_indentation_is_kept(tmp_path: Path) -> None:
+    original = (
+        "service: s4\nprovider:\n    name: aws\n    runtime: python3.12\n    iam:\n        role:\n"
+        "            statements:\n            -   Effect: Allow\n                Action: \"s3:*\"\n"
+        "                Resource: \"*\"\n"
+        "plugins:\n-   serverless-python-requirements\n"
+        "functions:\n    hello:\n        handler: app.handler   # the handler\n        events:\n"
+        "        -   http:\n                path: /hi\n                method: get\n"
+    )
+    write(tmp_path, {"serverless.yml": original,
+                     "app.py": "import boto3\ndef handler(e, c):\n    boto3.client('s3').list_buckets()\n"})
+    iam_fix.apply(iam_fix.plan(tmp_path))
+    after = (tmp_path / "serverless.yml").read_text()
+    assert after == original.replace(
+        "-   serverless-python-requirements\n",
+        "-   serverless-python-requirements\n-   serverless-iam-roles-per-function\n").replace(
+        "        handler: app.handler   # the handler\n",
+        "        handler: app.handler   # the handler\n        iamRoleStatements:\n        -   Effect: Allow\n"
+        "            Action:\n            -   s3:ListAllMyBuckets\n            Resource:\n            -   '*'\n")

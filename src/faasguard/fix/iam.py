@@ -58,24 +58,34 @@ class FixResult:
 # ---- YAML round trip ---------------------------------------------------------------------------
 
 
-def _indentation(text: str) -> tuple[int, int]:
-    """(mapping indent, sequence dash offset) as the file writes them."""
+def _indentation(text: str) -> tuple[int, int, int]:
+    """(mapping indent, sequence indent, dash offset) as the file writes them, for ruamel's
+    ``indent(mapping, sequence, offset)``: ``key:\n  - item`` is (2, 4, 2), ``key:\n-   item`` (4, 4, 0).
+    ruamel applies one style to every sequence: a file mixing styles gets its most common one."""
+    from collections import Counter
+
     steps = []
+    styles: Counter[tuple[int, int]] = Counter()
     prev = 0
-    offset = None
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     for i, line in enumerate(lines):
         indent = len(line) - len(line.lstrip(" "))
         stripped = line.lstrip(" ")
-        if indent > prev and not stripped.startswith("- "):
+        if indent > prev and not stripped.startswith("-"):
             steps.append(indent - prev)
-        if stripped.startswith("- ") and offset is None and i:
+        if stripped.startswith("- ") and i:
             parent = lines[i - 1]
-            if parent.rstrip().endswith(":"):
-                offset = indent - (len(parent) - len(parent.lstrip(" ")))
+            if parent.rstrip().endswith(":") and not parent.lstrip().startswith("-"):
+                parent_indent = len(parent) - len(parent.lstrip(" "))
+                content = indent + 1 + (len(stripped) - 1 - len(stripped[1:].lstrip(" ")))
+                if content - parent_indent >= indent - parent_indent + 2:
+                    styles[(content - parent_indent, indent - parent_indent)] += 1
         prev = indent
     mapping = min(steps) if steps else 2
-    return mapping, offset if offset is not None else mapping
+    if not styles:
+        return mapping, mapping + 2, mapping
+    (sequence, offset), _ = styles.most_common(1)[0]
+    return mapping, sequence, offset
 
 
 def _yaml(text: str) -> Any:
@@ -84,8 +94,8 @@ def _yaml(text: str) -> Any:
     yaml = YAML()  # round trip
     yaml.preserve_quotes = True
     yaml.width = 4096
-    mapping, offset = _indentation(text)
-    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
+    mapping, sequence, offset = _indentation(text)
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
     return yaml
 
 
