@@ -14,7 +14,18 @@ from typing import Any, Protocol
 
 from lark import Token, Tree
 
-from faasguard.loaders.terraform.values import SYMBOLIC, JsonDoc, LDict, LList, Ref, Unknown, is_known, refs_in, text_of
+from faasguard.loaders.terraform.values import (
+    SYMBOLIC,
+    JsonDoc,
+    LDict,
+    LList,
+    Ref,
+    Unknown,
+    cfn_attribute,
+    is_known,
+    refs_in,
+    text_of,
+)
 
 MAX_DEPTH = 60
 MAX_ITEMS = 10_000
@@ -189,11 +200,10 @@ class Evaluator:
         texts = [text_of(p) if not isinstance(p, str) else p for p in pieces]
         if all(t is not None for t in texts):
             return "".join(t for t in texts if t is not None)
-        raw = "".join(p if isinstance(p, str) else ("${" + str(p) + "}" if isinstance(p, SYMBOLIC) else
-                                                     str(text_of(p) or "${...}")) for p in pieces)
-        raw = raw.replace("${${", "${").replace("}}", "}") if raw.count("${${") else raw
+        raw = "".join(p if isinstance(p, str) else _piece_text(p) for p in pieces)
         refs = [r for p in pieces for r in refs_in(p)]
-        return Unknown(raw, tuple(refs))
+        return Unknown(raw, tuple(refs), template=all(isinstance(p, (str, Ref)) or text_of(p) is not None
+                                                      for p in pieces))
 
     def _heredoc(self, text: str, trim: bool) -> Any:
         lines = text.split("\n")
@@ -458,6 +468,16 @@ class Evaluator:
                 except Exception:  # a wrong argument in the file: undecidable, never a crash
                     pass
         return Unknown(self.raw(t), tuple(r for a in args for r in refs_in(a)))
+
+
+def _piece_text(piece: Any) -> str:
+    """A template piece as text: references in the model's ``${Id.Attr}`` form."""
+    if isinstance(piece, Ref):
+        attribute = cfn_attribute(piece.attribute)
+        return f"${{{piece.address}{'.' + attribute if attribute else ''}}}"
+    if isinstance(piece, Unknown):
+        return piece.raw if piece.raw.startswith("${") else "${" + piece.raw + "}"
+    return str(text_of(piece) or "${...}")
 
 
 def _number(value: Any) -> float | int | None:

@@ -50,6 +50,7 @@ class Ref:
 class Unknown:
     raw: str
     refs: tuple[Ref, ...] = ()
+    template: bool = False  # a string template of literals and references ("${aws_s3_bucket.b.arn}/*")
 
     def __str__(self) -> str:
         return self.raw
@@ -128,6 +129,12 @@ def cfn_attribute(attribute: str) -> str:
     return _CFN_ATTRIBUTES.get(attribute, attribute)
 
 
+def _is_resource(ref: Ref) -> bool:
+    prefix = ref.address.rsplit(".", 1)[0]
+    return not (ref.address.startswith("var.") or _MODULE_OUTPUT.match(ref.address) or prefix in _SECRET_DATA
+                or "." not in ref.address)
+
+
 def to_value(value: Any, location: Location | None = None) -> Value:
     """A model ``Value``: literals as they are, references typed."""
     if isinstance(value, Ref):
@@ -148,6 +155,10 @@ def to_value(value: Any, location: Location | None = None) -> Value:
         if len(refs) == 1 and refs[0].address.rsplit(".", 1)[0] in _SECRET_DATA:
             return Value(_SECRET_DATA[refs[0].address.rsplit(".", 1)[0]], ref=refs[0].address,
                          attribute=refs[0].attribute, raw=value.raw, location=location)
+        if value.template and refs and all(_is_resource(r) for r in refs):
+            # like CloudFormation's !Sub "${Bucket.Arn}/*": a resource attribute inside a text
+            return Value(ValueKind.RESOURCE_ATTRIBUTE, ref=refs[0].address, attribute=cfn_attribute(refs[0].attribute),
+                         raw=value.raw, location=location)
         return Value(ValueKind.UNRESOLVED, raw=value.raw, ref=refs[0].address if refs else "", location=location)
     if isinstance(value, JsonDoc):
         return to_value(text_of(value), location) if is_known(value) else Value.unresolved("jsonencode(...)", location)
