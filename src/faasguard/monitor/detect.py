@@ -189,20 +189,29 @@ def run_rules(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, since: datetime 
         rules = [r for r in ruleset.rules if r.target == target_name]
         if not rules:
             continue
-        usable = []
-        for rule in rules:  # a rule that does not even compile in DuckDB must not sink the scan
-            try:
-                con.execute(f"EXPLAIN SELECT 1 FROM {table} WHERE {rule.where}")
-                usable.append(rule)
-            except duckdb.Error as exc:
-                errors.append((rule.rule_id, str(exc).splitlines()[0]))
-        if not usable:
-            continue
-        union = " OR ".join(f"({r.where})" for r in usable)
         cand = f"_cand_{target_name}"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {cand} AS SELECT * FROM {table} WHERE ({union}){window_sql}")
+        usable = rules
+        try:  # one scan selects every rule's candidates
+            _select_candidates(con, cand, table, usable, window_sql)
+        except duckdb.Error:
+            # some rule does not compile in DuckDB (e.g. a field the data does not have): find it,
+            # report it, and run the others
+            usable = []
+            for rule in rules:
+                try:
+                    con.execute(f"EXPLAIN SELECT 1 FROM {table} WHERE {rule.where}")
+                    usable.append(rule)
+                except duckdb.Error as exc:
+                    errors.append((rule.rule_id, str(exc).splitlines()[0]))
+            if not usable:
+                continue
+            _select_candidates(con, cand, table, usable, window_sql)
         candidates += _count(con, cand)
-        for rule in usable:
+        # which rules match at all (one pass over the candidates), then alerts for those only
+        flags = ", ".join(f"bool_or(coalesce({r.where}, false))" for r in usable)
+        row = con.execute(f"SELECT {flags} FROM {cand}").fetchone()
+        matched = [r for r, hit in zip(usable, row or (), strict=False) if hit]
+        for rule in matched:
             try:
                 alerts.extend(_alerts_for(con, rule, cand))
             except duckdb.Error as exc:
@@ -210,6 +219,12 @@ def run_rules(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, since: datetime 
         con.execute(f"DROP TABLE {cand}")
     alerts.sort(key=lambda a: (a.first_seen or datetime.min, a.rule_id, a.function or "", a.principal or ""))
     return DetectionRun(alerts=alerts, rules_run=len(ruleset.rules), candidates=candidates, errors=errors)
+
+
+def _select_candidates(con: duckdb.DuckDBPyConnection, cand: str, table: str, rules: list[CompiledRule],
+                       window_sql: str) -> None:
+    union = " OR ".join(f"({r.where})" for r in rules)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {cand} AS SELECT * FROM {table} WHERE ({union}){window_sql}")
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
