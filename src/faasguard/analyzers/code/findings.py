@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from faasguard.analyzers.base import RuleMeta
 from faasguard.analyzers.code.handlers import Entry
-from faasguard.analyzers.code.paths import PATH_KINDS, permission_steps, role_capabilities
+from faasguard.analyzers.code.paths import PATH_KINDS, Capabilities, permission_steps, role_capabilities
 from faasguard.analyzers.code.paths import path_severity as _path_severity
 from faasguard.analyzers.code.rules import PATH_RULE, TAINT_RULES
 from faasguard.analyzers.code.sources import (
@@ -188,17 +188,24 @@ def entry_findings(app: Application, fn: Function, entry: Entry, hits: list[tupl
             sev = _path_severity(j.trust, j.rule_kind, caps)
             if j.confidence == "low":
                 sev = sev.lowered()
-            powers = "; ".join(caps.reasons) if caps.reasons else (
-                "permissions unknown" if not caps.known else ", ".join(
-                    a for g in caps.grants for a in g.actions[:3])[:120])
-            path_msg = (f"{fn.name}: {trig} -> {j.source} -> {meta.title[:1].lower() + meta.title[1:]} at {hit.file}:{hit.line} -> "
-                        f"role {caps.role_id} ({powers})")
+            what = meta.title[:1].lower() + meta.title[1:]
+            path_msg = (f"{fn.name}: {trig} -> {j.source} -> {what} at {hit.file}:{hit.line} -> "
+                        f"role {caps.role_id} ({_powers(caps)})")
             yield PATH_RULE.finding(path_msg, location, fn, key=f"path:{j.rule_kind}:{hit.text}:{j.source}",
                                     severity=sev, flow=flow + perm, confidence=j.confidence,
                                     evidence={**evidence, "sink_rule": meta.id, "role": caps.role_id,
                                               "powerful": caps.powerful, "powers": list(caps.reasons)},
                                     application=app.name)
     yield from _error_exposure(app, fn, entry, returns)
+
+
+def _powers(caps: Capabilities) -> str:
+    if caps.reasons:
+        return "; ".join(caps.reasons)
+    if not caps.known:
+        return "permissions unknown"
+    grants = sorted(caps.grants, key=lambda g: all(a.lower().startswith(("logs:", "xray:")) for a in g.actions))
+    return ", ".join(a for g in grants for a in g.actions[:3])[:120]
 
 
 def _error_exposure(app: Application, fn: Function, entry: Entry, returns: list[tuple[int, Label]]) -> Iterator[

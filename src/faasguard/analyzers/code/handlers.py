@@ -5,6 +5,7 @@ serverless-wsgi, FastAPI/Starlette via Mangum, Powertools resolvers, Chalice).""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,13 +200,32 @@ def _is_dependency(default: ast.expr | None, module: ModuleInfo) -> bool:
     return False
 
 
-def _route_params(fn: FunctionNode, module: ModuleInfo) -> tuple[int, ...]:
+# Parameters the framework converts before the handler sees them (FastAPI annotations, Flask
+# `<int:id>` converters) cannot carry text an attacker chose.
+_TYPED = frozenset({"int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date", "Decimal", "PositiveInt"})
+_CONVERTER = re.compile(r"<(?:int|float|uuid):(\w+)>")
+
+
+def _annotation_name(node: ast.expr | None) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return ""
+
+
+def _route_params(fn: FunctionNode, module: ModuleInfo, route: ast.Call | None = None) -> tuple[int, ...]:
     args = fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs
     defaults: list[ast.expr | None] = [None] * (len(fn.args.posonlyargs + fn.args.args) - len(fn.args.defaults))
     defaults += list(fn.args.defaults) + list(fn.args.kw_defaults)
+    converted: set[str] = set()
+    if route is not None and route.args and isinstance(route.args[0], ast.Constant) \
+            and isinstance(route.args[0].value, str):
+        converted = set(_CONVERTER.findall(route.args[0].value))
     out = []
     for i, (arg, default) in enumerate(zip(args, defaults, strict=False)):
-        if arg.arg in ("self", "cls") or _is_dependency(default, module):
+        if arg.arg in ("self", "cls") or _is_dependency(default, module) or arg.arg in converted \
+                or _annotation_name(arg.annotation) in _TYPED:
             continue
         out.append(i)
     return tuple(out)
@@ -227,7 +247,7 @@ def framework_entries(project: Project, modules: list[ModuleInfo]) -> list[Entry
                     continue
                 method = deco.func.attr
                 if method in ROUTE_DECORATORS:
-                    entries.append(Entry(mod, fn, "route", _route_params(fn, mod), _route_label(deco, method),
+                    entries.append(Entry(mod, fn, "route", _route_params(fn, mod, deco), _route_label(deco, method),
                                          deco.lineno))
                 elif tag == "chalice.app" and (method.startswith("on_") or method == "schedule"):
                     entries.append(Entry(mod, fn, "chalice_event", (0,), method, deco.lineno))
