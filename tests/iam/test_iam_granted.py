@@ -99,3 +99,15 @@ def test_unknown_actions_with_suggestions() -> None:
     assert [(a, s) for _, a, s in risk.unknown_actions([g])] == [
         ("bedrock-runtime:InvokeModel", ("bedrock:InvokeModel",)), ("sqs:SendMessageBatch", ("sqs:SendMessage",)),
         ("s3:Nope*", ())]
+
+
+def test_functions_of_other_stacks_by_name(tmp_path: Path) -> None:
+    code = ("import boto3\nlam = boto3.client('lambda')\n"
+            "def handler(e, c):\n    lam.invoke(FunctionName='billing-prod-charge')\n"
+            "    lam.invoke(FunctionName='arn:aws:lambda:eu-west-1:123456789012:function:audit:live')\n")
+    _app(tmp_path, FN, code)
+    fi = analyse(tmp_path)["Fn"]
+    assert {(r.action, r.resource) for r in fi.needed if r.origin == "code"} == {
+        ("lambda:InvokeFunction",
+         "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:billing-prod-charge"),
+        ("lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:123456789012:function:audit:live")}

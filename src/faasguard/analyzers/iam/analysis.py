@@ -108,6 +108,12 @@ def resolve(app: Application, fn: Function, need: needed.Need) -> Requirement:
     else:
         note = "resource name not known statically"
     resource = "*"
+    if target is not None and prefix == "lambda" and not target.is_function and target.kind is None:
+        # a function of another stack, by ARN (kept as written, qualifier included) or by name
+        if ":function:" in target.arn:
+            target = arns.Target(None, arn=target.arn, is_function=True)
+        elif target.name and not target.arn:
+            target = arns.Target(None, name=target.name, is_function=True)
     if target is not None:
         part = _part(need.action, target, need.index)
         want = arns.kind_for_service(prefix)
