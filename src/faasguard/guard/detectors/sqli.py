@@ -79,7 +79,7 @@ _SQL_ONLY_WORDS = re.compile(
     r"execute\s+immediate|into\s+(?:out|dump)file|load\s+(?:data|xml)\s+(?:local\s+|concurrent\s+)*infile)\b|"
     r"\)\s*::\s*(?:int|integer|text|varchar|jsonb?|bigint|numeric|bool|boolean|regclass|oid|bytea)\b",
 )
-_RAW_SQL_GATE = re.compile(r"[=#<>]|(?:^|[^\w.])@|--|/\*|;\s*\(*\s*(?:select|drop|insert|update|delete|exec|"
+_RAW_SQL_GATE = re.compile(r"[=#<>]|(?:^|[^\w.])@|(?:['\"\d)]|\b(?:null|select|union|from|by|limit))\s*--|/\*|;\s*\(*\s*(?:select|drop|insert|update|delete|exec|"
                            r"execute|declare|shutdown|create|alter|truncate|waitfor|grant|call|set)\b|\b(?:union|select|sleep|benchmark|"
                            r"waitfor|declare|exec|execute|drop|insert|delete|update|information_schema|outfile|dumpfile)\b")
 _CALL = re.compile(r"([a-z_][\w.]*)\s*\(")
@@ -393,7 +393,7 @@ def detect_sqli(text: str) -> Detection | None:
     # quote near the start matters, and only the tokens around it
     for quote in ("'", '"'):
         at = lowered.find(quote)
-        if 0 <= at <= 64:
+        if 0 <= at <= 64 and _break_can_follow(lowered, at):
             contexts.append((quote + lowered[: at + _QUOTE_WINDOW], True))
     for ctx, quoted in contexts:
         fp, values = tokenize(ctx)
@@ -405,6 +405,22 @@ def detect_sqli(text: str) -> Detection | None:
             return Detection("sqli", "FG-SQLI-007", "", excerpt_of(text, cat.start(), cat.end()), "high",
                              "SQL catalog access")
     return None
+
+
+_AFTER_QUOTE_WORD = re.compile(r"[a-z_]+")
+_BREAK_WORDS = frozenset({"or", "and", "xor", "union", "select", "like", "rlike", "regexp", "having", "order",
+                          "group", "where", "limit", "procedure", "into", "is", "in", "between", "not", "div",
+                          "collate", "glob", "waitfor", "exec", "execute", "declare", "sounds", "ilike", "drop",
+                          "insert", "update", "delete", "create", "alter", "truncate", "shutdown", "set", "if",
+                          "case", "when", "then", "else", "end", "null", "true", "false", "sleep", "benchmark",
+                          "begin", "goto", "call", "load", "grant", "revoke", "replace", "handler", "with"})
+
+
+def _break_can_follow(lowered: str, at: int) -> bool:
+    """After a quote directly followed by a letter (``I'd``, ``Gordon's``), only a SQL keyword can
+    continue an injection (``admin'or'1'='1``); anything else after the quote can."""
+    m = _AFTER_QUOTE_WORD.match(lowered, at + 1)
+    return m is None or m.group(0) in _BREAK_WORDS or m.group(0) in _SQL_FUNCTIONS
 
 
 def _calls_sql_function(lowered: str) -> bool:
