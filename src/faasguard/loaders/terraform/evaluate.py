@@ -122,7 +122,7 @@ class Evaluator:
             return float(tok)
         return str(tok)
 
-    def _tree(self, t: Tree) -> Any:  # noqa: PLR0911, PLR0912
+    def _tree(self, t: Tree[Any]) -> Any:  # noqa: PLR0911, PLR0912
         data = t.data
         kids = [c for c in t.children if not (isinstance(c, Tree) and c.data == "new_line_or_comment")]
         if data == "expr_term":
@@ -218,7 +218,7 @@ class Evaluator:
         tree = _template_tree(body)
         return self.eval(tree) if tree is not None else Unknown(body)
 
-    def _object(self, t: Tree, kids: list[Any]) -> Any:
+    def _object(self, t: Tree[Any], kids: list[Any]) -> Any:
         out = LDict(line=_line(t))
         for elem in kids:
             if not isinstance(elem, Tree) or elem.data != "object_elem":
@@ -232,7 +232,7 @@ class Evaluator:
             out.key_lines[key] = _line(elem)
         return out
 
-    def _object_key(self, node: Tree) -> str | None:
+    def _object_key(self, node: Tree[Any]) -> str | None:
         inner = node.children[0]
         if isinstance(inner, Tree) and inner.data == "expr_term":
             sub = inner.children[0]
@@ -245,12 +245,12 @@ class Evaluator:
 
     # ---- names and traversals -----------------------------------------------------------------
 
-    def _name(self, name: str, node: Tree) -> Any:
+    def _name(self, name: str, node: Tree[Any]) -> Any:
         if name in self.names:
             return self.names[name]
         return Unknown(name, (Ref(name, "", name),))
 
-    def _steps(self, t: Tree) -> tuple[Any, list[tuple[str, Any]]]:
+    def _steps(self, t: Tree[Any]) -> tuple[Any, list[tuple[str, Any]]]:
         """Flatten ``a.b[0].c`` into the root node and its steps (("attr", "b"), ("index", 0) ...)."""
         steps: list[tuple[str, Any]] = []
         node: Any = t
@@ -284,7 +284,7 @@ class Evaluator:
             return out
         return []
 
-    def _traversal(self, t: Tree) -> Any:
+    def _traversal(self, t: Tree[Any]) -> Any:
         root, steps = self._steps(t)
         raw = self.raw(t)
         if not (isinstance(root, Tree) and root.data == "identifier"):
@@ -358,7 +358,7 @@ class Evaluator:
 
     # ---- operators ------------------------------------------------------------------------------
 
-    def _binary(self, t: Tree, kids: list[Any]) -> Any:
+    def _binary(self, t: Tree[Any], kids: list[Any]) -> Any:
         left = self.eval(kids[0])
         term = kids[1]
         op_node = term.children[0]
@@ -375,13 +375,10 @@ class Evaluator:
             return left and right
         if op == "||" and isinstance(left, bool) and isinstance(right, bool):
             return left or right
-        nums = [_number(left), _number(right)]
-        if nums[0] is not None and nums[1] is not None:
-            a, b = nums
+        a, b = _number(left), _number(right)
+        if a is not None and b is not None:
             try:
-                result: Any = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-                               "/": lambda: a / b, "%": lambda: a % b, "<": lambda: a < b, ">": lambda: a > b,
-                               "<=": lambda: a <= b, ">=": lambda: a >= b}[op]()
+                result = _arithmetic(op, a, b)
             except (KeyError, ZeroDivisionError):
                 return Unknown(self.raw(t))
             if isinstance(result, float) and result.is_integer() and op != "/":
@@ -391,7 +388,7 @@ class Evaluator:
 
     # ---- for expressions ---------------------------------------------------------------------
 
-    def _for(self, t: Tree, kids: list[Any]) -> Any:
+    def _for(self, t: Tree[Any], kids: list[Any]) -> Any:
         intro = next(c for c in kids if isinstance(c, Tree) and c.data == "for_intro")
         idents = [str(c.children[0]) for c in intro.children if isinstance(c, Tree) and c.data == "identifier"]
         coll_node = [c for c in intro.children if isinstance(c, Tree) and c.data not in ("identifier",
@@ -434,7 +431,7 @@ class Evaluator:
 
     # ---- functions -----------------------------------------------------------------------------
 
-    def _call(self, t: Tree, kids: list[Any]) -> Any:
+    def _call(self, t: Tree[Any], kids: list[Any]) -> Any:
         name = str(kids[0].children[0])
         if any(isinstance(c, Token) and c.type == "COLONS" for c in kids):  # provider::ns::fn
             return Unknown(self.raw(t))
@@ -468,6 +465,15 @@ class Evaluator:
                 except Exception:  # a wrong argument in the file: undecidable, never a crash
                     pass
         return Unknown(self.raw(t), tuple(r for a in args for r in refs_in(a)))
+
+
+def _arithmetic(op: str, a: float, b: float) -> Any:
+    """``a op b`` for HCL's arithmetic and comparison operators (KeyError for others)."""
+    operations: dict[str, Callable[[float, float], Any]] = {
+        "+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y, "/": lambda x, y: x / y,
+        "%": lambda x, y: x % y, "<": lambda x, y: x < y, ">": lambda x, y: x > y, "<=": lambda x, y: x <= y,
+        ">=": lambda x, y: x >= y}
+    return operations[op](a, b)
 
 
 def _piece_text(piece: Any) -> str:
@@ -510,16 +516,16 @@ def _line(node: Any) -> int:
     return 0
 
 
-_TEMPLATE_CACHE: dict[str, Tree | None] = {}
+_TEMPLATE_CACHE: dict[str, Tree[Any] | None] = {}
 
 
-def _template_tree(text: str) -> Tree | None:
+def _template_tree(text: str) -> Tree[Any] | None:
     """Parse a template string (from .tf.json or a heredoc) as an HCL string expression."""
     if text in _TEMPLATE_CACHE:
         return _TEMPLATE_CACHE[text]
     import hcl2
 
-    tree: Tree | None
+    tree: Tree[Any] | None
     try:
         parsed = hcl2.parses_to_tree("x = " + json.dumps(text) + "\n")
         tree = parsed.children[0].children[0].children[-1]

@@ -61,8 +61,8 @@ def read_function(ctx: Context, inst: Instance) -> None:
         if inst.has(key):
             fn.set(field, integer(inst.attr(key)), ctx.loc(inst, key))
     if inst.has("reserved_concurrent_executions"):
-        value = integer(inst.attr("reserved_concurrent_executions"))
-        fn.set("reserved_concurrency", None if value is not None and value < 0 else value,
+        reserved = integer(inst.attr("reserved_concurrent_executions"))
+        fn.set("reserved_concurrency", None if reserved is not None and reserved < 0 else reserved,
                ctx.loc(inst, "reserved_concurrent_executions"))
     if (text(inst.attr("package_type")) or "").lower() == "image" or inst.has("image_uri"):
         fn.set("package_type", PackageType.IMAGE, ctx.loc(inst, "package_type"))

@@ -77,7 +77,7 @@ def _line(node: Any) -> int:
     return 0
 
 
-def _body(tree: Tree, file: str, source: str) -> Body:
+def _body(tree: Tree[Any], file: str, source: str) -> Body:
     body = Body()
     for child in tree.children:
         if not isinstance(child, Tree):

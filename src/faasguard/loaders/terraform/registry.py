@@ -69,8 +69,8 @@ def lambda_module(ctx: Context, call: ModuleCall) -> None:
     fn.set("memory", integer(call.attr("memory_size", 128)),
            _loc(call, "memory_size") if "memory_size" in attrs else None)
     if "reserved_concurrent_executions" in attrs:
-        value = integer(call.attr("reserved_concurrent_executions"))
-        fn.set("reserved_concurrency", None if value is not None and value < 0 else value,
+        reserved = integer(call.attr("reserved_concurrent_executions"))
+        fn.set("reserved_concurrency", None if reserved is not None and reserved < 0 else reserved,
                _loc(call, "reserved_concurrent_executions"))
     if "environment_variables" in attrs:
         env = call.attr("environment_variables")

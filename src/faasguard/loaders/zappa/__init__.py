@@ -185,7 +185,7 @@ class ZappaLoader:
         if not stages:
             result.errors.append(ScanError(doc.file, "Zappa settings hold no stage", ErrorKind.PARSE, 1))
             return result
-        stage = options.stage if options.stage in stages else stages[0]
+        stage = options.stage if options.stage is not None and options.stage in stages else stages[0]
         settings, origins = _merged(data, stage)
         if not isinstance(settings.get("app_function"), str):
             result.errors.append(ScanError(doc.file, f"Zappa stage {stage}: no app_function; nothing to scan",
