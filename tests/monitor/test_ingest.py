@@ -40,6 +40,10 @@ def test_every_cloudtrail_shape(con: duckdb.DuckDBPyConnection, tmp_path: Path) 
                                        "source": "aws.lambda", "detail": records[4]}) + "\n")
     array = tmp_path / "array.json"
     array.write_text(json.dumps([records[5]]))
+    extra = [record("StopLogging", "cloudtrail.amazonaws.com") for _ in range(3)]
+    (tmp_path / "pretty.json").write_text(json.dumps(extra[0], indent=2) + "\n" + json.dumps(extra[1], indent=2))
+    (tmp_path / "pretty-eventbridge.json").write_text(json.dumps(
+        {"detail-type": "AWS API Call via CloudTrail", "source": "aws.cloudtrail", "detail": extra[2]}, indent=2))
     report = ingest.ingest(con, [tmp_path])
     kinds = {Path(f.path).name: (f.kind, f.added) for f in report.files}
     assert kinds == {
@@ -48,10 +52,12 @@ def test_every_cloudtrail_shape(con: duckdb.DuckDBPyConnection, tmp_path: Path) 
         "events.ndjson.gz": (InputKind.CLOUDTRAIL_NDJSON, 1),
         "eventbridge.jsonl": (InputKind.EVENTBRIDGE_NDJSON, 1),
         "array.json": (InputKind.CLOUDTRAIL_ARRAY, 1),
+        "pretty.json": (InputKind.CLOUDTRAIL_DOCUMENTS, 2),
+        "pretty-eventbridge.json": (InputKind.EVENTBRIDGE_DOCUMENTS, 1),
     }
     rows = con.execute("SELECT event_id, target_function, event_time FROM cloudtrail_events ORDER BY 1").fetchall()
-    assert [r[0] for r in rows] == sorted(r["eventID"] for r in records)
-    assert sorted(r[1] for r in rows) == [f"fn{i}" for i in range(6)]
+    assert [r[0] for r in rows] == sorted(r["eventID"] for r in records + extra)
+    assert sorted(r[1] for r in rows if r[1]) == [f"fn{i}" for i in range(6)]
     assert all(r[2] is not None for r in rows)
 
 
@@ -238,8 +244,11 @@ def test_shared_datasets_ingest_idempotently(tmp_path: Path, name: str, expected
 
 
 @pytest.mark.integration
-def test_shared_dataset_resumes_after_kill(tmp_path: Path) -> None:
-    source = shared_data() / "invictus_aws_dataset.ndjson"
+@pytest.mark.parametrize("name,expected", [("invictus_aws_dataset.ndjson", 2900),
+                                           ("stratus_detonation_logs.ndjson", 310),
+                                           ("otrf_ec2_proxy_s3_exfiltration.ndjson", 103)])
+def test_shared_dataset_resumes_after_kill(tmp_path: Path, name: str, expected: int) -> None:
+    source = shared_data() / name
     db = tmp_path / "store.duckdb"
     chunk = source.stat().st_size // 8
     proc = subprocess.Popen([sys.executable, "-c", _KILLABLE, str(db), str(source), "30", str(chunk)],
@@ -253,8 +262,9 @@ def test_shared_dataset_resumes_after_kill(tmp_path: Path) -> None:
     partial = _count(con)
     report = ingest.ingest(con, [source], chunk_bytes=chunk)
     assert report.files[0].resumed_from == first
-    assert 0 < partial < 2900 and partial + report.added == 2900
-    assert con.execute("SELECT count(DISTINCT event_id) FROM cloudtrail_events").fetchone() == (2900,)
+    assert 0 < partial < expected and partial + report.added == expected
+    assert con.execute("SELECT count(*), count(DISTINCT event_id) FROM cloudtrail_events").fetchone() == (
+        expected, expected)
     con.close()
 
 

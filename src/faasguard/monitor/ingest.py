@@ -45,6 +45,8 @@ class InputKind(str, Enum):
     CLOUDTRAIL_ARRAY = "cloudtrail-array"  # [record, record, ...]
     EVENTBRIDGE_NDJSON = "eventbridge-ndjson"  # one EventBridge envelope per line
     EVENTBRIDGE_ARRAY = "eventbridge-array"
+    CLOUDTRAIL_DOCUMENTS = "cloudtrail-documents"  # pretty-printed record(s), one after another
+    EVENTBRIDGE_DOCUMENTS = "eventbridge-documents"
     LAMBDA_LOGS = "lambda-logs"  # CloudWatch exports: text, JSON log lines, filter-log-events output
     GUARD_EVENTS = "guard-events"
     UNKNOWN = "unknown"
@@ -150,11 +152,11 @@ def sniff(path: Path) -> InputKind:
             if head.lstrip("{ \r\n\t").startswith('"Records"'):
                 return InputKind.CLOUDTRAIL_RECORDS
             if '"detail-type"' in head and '"eventName"' in head:
-                return InputKind.EVENTBRIDGE_ARRAY if head.startswith("[") else InputKind.EVENTBRIDGE_NDJSON
+                return InputKind.EVENTBRIDGE_DOCUMENTS
             if '"logEvents"' in head or '"events"' in head:
                 return InputKind.LAMBDA_LOGS
             if '"eventName"' in head and '"eventSource"' in head:
-                return InputKind.CLOUDTRAIL_ARRAY  # one pretty-printed record; read as a document
+                return InputKind.CLOUDTRAIL_DOCUMENTS
             return InputKind.UNKNOWN
         if isinstance(obj, dict) and "Records" in obj:
             return InputKind.CLOUDTRAIL_RECORDS
@@ -245,6 +247,14 @@ def _source_relation(kind: InputKind, data_file: str) -> tuple[str, str]:
     if kind is InputKind.CLOUDTRAIL_ARRAY:
         return (f"(SELECT r FROM read_json({path}, format='array', records=false, ignore_errors=true,"
                 f" columns={{'r': '{record}'}}, maximum_object_size=1073741824))"), "r."
+    if kind is InputKind.CLOUDTRAIL_DOCUMENTS:
+        cols = _columns_literal(_RECORD_FIELDS)
+        return (f"read_json({path}, format='auto', ignore_errors=true, columns={cols},"
+                " maximum_object_size=1073741824)"), ""
+    if kind is InputKind.EVENTBRIDGE_DOCUMENTS:
+        cols = "{'detail': '" + record + "'}"
+        return (f"read_json({path}, format='auto', ignore_errors=true, columns={cols},"
+                " maximum_object_size=1073741824)"), "detail."
     if kind is InputKind.EVENTBRIDGE_ARRAY:
         cols = "{'detail': '" + record + "'}"
         return (f"read_json({path}, format='array', ignore_errors=true, columns={cols},"
@@ -534,7 +544,8 @@ def _cleanup_plain_copy(path: Path) -> None:
 # --- entry point -------------------------------------------------------------------------------
 
 _CLOUDTRAIL_KINDS = {InputKind.CLOUDTRAIL_NDJSON, InputKind.CLOUDTRAIL_RECORDS, InputKind.CLOUDTRAIL_ARRAY,
-                     InputKind.EVENTBRIDGE_NDJSON, InputKind.EVENTBRIDGE_ARRAY}
+                     InputKind.EVENTBRIDGE_NDJSON, InputKind.EVENTBRIDGE_ARRAY, InputKind.CLOUDTRAIL_DOCUMENTS,
+                     InputKind.EVENTBRIDGE_DOCUMENTS}
 
 
 def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], *, function: str | None = None,
