@@ -53,7 +53,7 @@ def test_cases_exact(module: str, kind: str) -> None:
 def test_negatives_report_nothing() -> None:
     kinds = {"s3_bucket_name": "s3", "scheduled": "schedule"}
     fns = [function(n, f"negatives.{n}", "cases", [trigger(kinds.get(n, "http_api"))]) for n in _handlers("negatives")]
-    assert len(fns) == 16
+    assert len(fns) == 18
     findings, errors = run(application(fns))
     assert errors == []
     assert [(f.rule_id, f.location.line, f.message) for f in findings] == []

@@ -466,7 +466,39 @@ class FunctionAnalysis:
                 return [(e, ALL) for e in _subjects(test.args[1])], []
             if isinstance(test.func, ast.Attribute) and test.func.attr in VALIDATING_METHODS:
                 return [(e, ALL) for e in _subjects(test.func.value)], []
+            return self.helper_guard(test)
         return [], []
+
+    def helper_guard(self, test: ast.Call) -> tuple[list[tuple[ast.expr, frozenset[str]]],
+                                                   list[tuple[ast.expr, frozenset[str]]]]:
+        """``if not is_allowed(x): return`` where the local helper's body is ``return <check of
+        its parameter>``: the caller's argument is checked the same way."""
+        local = self.local_callable(test.func)
+        if local is None or local[2] != "function" or self.fn is None:
+            return [], []
+        mod, qualname, _ = local
+        fn = mod.functions[qualname]
+        body = [b for b in fn.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+            return [], []
+        names = param_names(fn)
+        callee = FunctionAnalysis(self.engine, mod, fn, None)
+        for i, name in enumerate(names):
+            callee.env[name] = frozenset({Label(Origin("param", i))})
+        then_c, else_c = callee.guard(body[0].value)
+
+        def to_caller(clears_: list[tuple[ast.expr, frozenset[str]]]) -> list[tuple[ast.expr, frozenset[str]]]:
+            out: list[tuple[ast.expr, frozenset[str]]] = []
+            for expr, kinds in clears_:
+                if isinstance(expr, ast.Name) and expr.id in names:
+                    i = names.index(expr.id)
+                    arg = test.args[i] if i < len(test.args) else next(
+                        (kw.value for kw in test.keywords if kw.arg == expr.id), None)
+                    if arg is not None:
+                        out.extend((e, kinds) for e in _subjects(arg))
+            return out
+
+        return to_caller(then_c), to_caller(else_c)
 
     # -- assignment ---------------------------------------------------------------------------
     def assign(self, target: ast.expr, value: Taint, value_node: ast.expr, stmt: ast.AST) -> None:
