@@ -111,3 +111,28 @@ def test_functions_of_other_stacks_by_name(tmp_path: Path) -> None:
         ("lambda:InvokeFunction",
          "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:billing-prod-charge"),
         ("lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:123456789012:function:audit:live")}
+
+
+def test_serverless_intrinsics_and_literal_names_compare_with_needs(tmp_path: Path) -> None:
+    write(tmp_path, {"serverless.yml": (
+        "service: sj\nprovider:\n  name: aws\n  runtime: python3.12\n  region: eu-west-1\n"
+        "  iam:\n    role:\n      statements:\n"
+        "        - Effect: Allow\n          Action: [dynamodb:GetItem]\n          Resource:\n"
+        "            - Fn::GetAtt: [Table, Arn]\n"
+        "        - Effect: Allow\n          Action: [s3:GetObject]\n          Resource:\n"
+        "            - Fn::Join: ['', ['arn:aws:s3:::', {Ref: Bucket}, '/*']]\n"
+        "        - Effect: Allow\n          Action: [sqs:SendMessage]\n"
+        "          Resource: arn:aws:sqs:eu-west-1:123456789012:jobs-${sls:stage}\n"
+        "functions:\n  f:\n    handler: app.handler\n    environment:\n      TABLE: {Ref: Table}\n"
+        "      BUCKET: !Ref Bucket\n      QUEUE_URL: https://sqs.eu-west-1.amazonaws.com/123456789012/jobs-dev\n"
+        "resources:\n  Resources:\n    Table: {Type: AWS::DynamoDB::Table}\n    Bucket: {Type: AWS::S3::Bucket}\n"),
+        "app.py": (
+            "import os, boto3\ndef handler(e, c):\n"
+            "    boto3.resource('dynamodb').Table(os.environ['TABLE']).get_item(Key={})\n"
+            "    boto3.client('s3').get_object(Bucket=os.environ['BUCKET'], Key='k')\n"
+            "    boto3.client('sqs').send_message(QueueUrl=os.environ['QUEUE_URL'], MessageBody='x')\n")})
+    fi = analyse(tmp_path)["f"]
+    assert {(r.action, r.resource) for r in fi.needed if r.origin == "code"} == {
+        ("dynamodb:GetItem", "${Table.Arn}"), ("s3:GetObject", "${Bucket.Arn}/*"),
+        ("sqs:SendMessage", "arn:${AWS::Partition}:sqs:eu-west-1:123456789012:jobs-dev")}
+    assert fi.diff.missing == [] and fi.diff.excess == [] and fi.diff.broader == []

@@ -96,7 +96,7 @@ def resolve(app: Application, fn: Function, need: needed.Need) -> Requirement:
         if value is None:
             note = f"environment variable {hint.value} is not set in the template"
         else:
-            target = arns.target_of_value(app, value)
+            target = arns.target_of_value(app, value, prefix)
             if target is None:
                 note = f"{hint.value} = {value} does not name a resource of the application"
     elif hint.kind == "literal":

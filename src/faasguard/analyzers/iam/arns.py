@@ -43,6 +43,9 @@ _REF_IS_ARN = frozenset({ResourceKind.TOPIC, ResourceKind.SECRET, ResourceKind.S
 _HAS_ARN_ATTR = frozenset({ResourceKind.BUCKET, ResourceKind.TABLE, ResourceKind.QUEUE, ResourceKind.KEY,
                            ResourceKind.STREAM, ResourceKind.LOG_GROUP, ResourceKind.EVENT_RULE})
 _TOKEN = re.compile(r"\$\{([^}]+)\}")
+# https://sqs.eu-west-1.amazonaws.com/123456789012/jobs, https://queue.amazonaws.com/1234/jobs
+_QUEUE_URL = re.compile(r"^https://(?:sqs\.(?P<region>[a-z0-9-]+)|queue)\.amazonaws\.com(?:\.cn)?/"
+                        r"(?P<account>\d{12})/(?P<name>[^/?#]+)/?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,7 @@ def literal_name(res: Resource) -> str:
     return ""
 
 
-def target_of_value(app: Application, value: Value | None) -> Target | None:
+def target_of_value(app: Application, value: Value | None, service: str = "") -> Target | None:
     """The resource a template value refers to (``!Ref Table``, ``!GetAtt Queue.Arn``, a name)."""
     if value is None:
         return None
@@ -81,7 +84,7 @@ def target_of_value(app: Application, value: Value | None) -> Target | None:
         return None
     text = value.text() if value.is_literal else None
     if text:
-        return target_of_text(app, text)
+        return target_of_text(app, text, service)
     return None
 
 
@@ -91,11 +94,13 @@ def target_of_text(app: Application, text: str, service: str = "") -> Target | N
     if not text or "{" in text:
         return None
     name = text
+    queue_arn = ""
     if text.startswith("arn:"):
         parts = text.split(":")
         name = parts[-1].split("/")[-1] if len(parts) > 5 else text
-    elif text.startswith("https://sqs.") or text.startswith("https://queue."):
-        name = text.rstrip("/").rsplit("/", 1)[-1]
+    elif m := _QUEUE_URL.match(text):
+        region, account, name = m.group("region") or "", m.group("account"), m.group("name")
+        queue_arn = f"arn:{PARTITION}:sqs:{region or REGION}:{account}:{name}"
     for res in app.resources:
         if literal_name(res) and literal_name(res) in (name, text):
             return Target(res.kind, res.id, literal_name(res))
@@ -105,6 +110,8 @@ def target_of_text(app: Application, text: str, service: str = "") -> Target | N
     kind = kind_for_service(service)
     if text.startswith("arn:"):
         return Target(kind, arn=text)
+    if queue_arn:
+        return Target(ResourceKind.QUEUE, arn=queue_arn)
     return Target(kind, name=name)
 
 

@@ -70,6 +70,6 @@ def compare(app: Application, needed: list[Requirement], granted: Granted) -> Di
             allowed = [g for g in granted.allows if _grant_covers(app, g, req)]
             if denied or not allowed:
                 diff.missing.append(req)
-            elif req.resource != "*" and all(g.resources == ("*",) for g in allowed):
+            elif req.resource != "*" and all(g.resources == ("*",) and not g.implicit for g in allowed):
                 diff.broader.append((req, allowed[0]))
     return diff
