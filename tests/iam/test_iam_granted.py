@@ -136,3 +136,15 @@ def test_serverless_intrinsics_and_literal_names_compare_with_needs(tmp_path: Pa
         ("dynamodb:GetItem", "${Table.Arn}"), ("s3:GetObject", "${Bucket.Arn}/*"),
         ("sqs:SendMessage", "arn:${AWS::Partition}:sqs:eu-west-1:123456789012:jobs-dev")}
     assert fi.diff.missing == [] and fi.diff.excess == [] and fi.diff.broader == []
+
+
+def test_sam_function_without_code_in_the_tree_makes_no_excess_claim(tmp_path: Path) -> None:
+    write(tmp_path, {"template.yaml": SAM_HEAD + FN.replace("CodeUri: src/", "CodeUri: s3://bucket/code.zip") +
+                     "      Policies:\n        - AmazonS3FullAccess\n",
+                     "app.py": "def handler(e, c):\n    return 1\n"})
+    fi = analyse(tmp_path)["Fn"]
+    assert fi.confidence == "low" and not fi.code_analysed
+    assert fi.notes == ["the function's code is not in the scanned tree"]
+    from faasguard.scan import ScanOptions, scan
+
+    assert [f for f in scan(tmp_path, ScanOptions()).findings if f.rule_id == "FG-IAM-105"] == []

@@ -35,6 +35,8 @@ class FunctionIam:
 
 
 def code_roots(app: Application, fn: Function, scan_root: Path) -> tuple[Path, ...]:
+    if fn.code_path in (None, "") and fn.source_kind in ("sam", "cloudformation", "terraform"):
+        return ()  # inline, S3 or image code, or a CodeUri that is not in the tree
     rel = fn.code_path if fn.code_path not in (None, "") else app.root
     base = (scan_root / (rel or ".")).resolve()
     if not base.exists() or (base.is_file() and base.suffix.lower() in _ARCHIVES):
