@@ -316,3 +316,36 @@ def test_module_cycles_and_missing_sources_are_errors_not_crashes(tmp_path: Path
     assert [a.root for a in result.applications] == ["."]
     assert sorted((e.file, e.kind, e.line) for e in result.errors) == [
         ("a/main.tf", ErrorKind.UNSAFE, 1), ("main.tf", ErrorKind.PARSE, 4)]
+
+
+def test_load_balancer_scheduler_log_subscription_and_cognito_sources(tmp_path: Path) -> None:
+    files = {"main.tf": FN.format(name='"f"', timeout=3) + '''
+resource "aws_lb_target_group" "tg" {
+  target_type = "lambda"
+}
+resource "aws_lb_target_group_attachment" "a" {
+  target_group_arn = aws_lb_target_group.tg.arn
+  target_id        = aws_lambda_function.f.arn
+}
+resource "aws_scheduler_schedule" "nightly" {
+  schedule_expression = "cron(0 3 * * ? *)"
+  target {
+    arn      = aws_lambda_function.f.arn
+    role_arn = "arn:aws:iam::111122223333:role/s"
+  }
+}
+resource "aws_cloudwatch_log_subscription_filter" "logs" {
+  log_group_name  = "/aws/lambda/other"
+  destination_arn = aws_lambda_function.f.arn
+}
+resource "aws_cognito_user_pool" "users" {
+  name = "users"
+  lambda_config {
+    pre_sign_up = aws_lambda_function.f.arn
+  }
+}
+'''}
+    [fn] = _one(_load(tmp_path, files)).functions
+    assert [(t.kind, t.trust, t.location.line) for t in fn.triggers] == [
+        (TriggerKind.ALB, Trust.PUBLIC, 13), (TriggerKind.SCHEDULE, Trust.INTERNAL, 17),
+        (TriggerKind.CLOUDWATCH_LOGS, Trust.INTERNAL, 24), (TriggerKind.COGNITO, Trust.PUBLIC, 31)]

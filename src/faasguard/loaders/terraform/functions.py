@@ -217,7 +217,47 @@ def link_functions(ctx: Context) -> None:
                                       properties={"dead_letter": inst.has("redrive_policy")}))
     for inst in ctx.of_type("aws_cloudwatch_event_target"):
         event_target(ctx, inst)
+    _other_sources(ctx)
     _log_groups(ctx)
+
+
+def _other_sources(ctx: Context) -> None:
+    """Load balancer targets, EventBridge Scheduler, log subscriptions, Cognito triggers."""
+    for inst in ctx.of_type("aws_lb_target_group_attachment", "aws_alb_target_group_attachment"):
+        fn = function_for(ctx, inst.attr("target_id"))
+        if fn is not None:
+            group = ctx.target(inst.attr("target_group_arn"))
+            fn.append("triggers", Trigger(TriggerKind.ALB, default_trust(TriggerKind.ALB), ctx.loc(inst),
+                                          source_id=group.address if group else None,
+                                          properties={"target_group": group.address if group else None}))
+    for inst in ctx.of_type("aws_scheduler_schedule"):
+        target = nested(inst, "target")
+        fn = function_for(ctx, inst.attr("arn", target)) if target is not None else None
+        if fn is not None:
+            state = (text(inst.attr("state")) or "ENABLED").upper()
+            fn.append("triggers", Trigger(
+                TriggerKind.SCHEDULE, default_trust(TriggerKind.SCHEDULE), ctx.loc(inst), source_id=inst.address,
+                enabled=state != "DISABLED",
+                properties={"dead_letter": target is not None and target.block("dead_letter_config") is not None,
+                            "schedule": text(inst.attr("schedule_expression"))}))
+    for inst in ctx.of_type("aws_cloudwatch_log_subscription_filter"):
+        fn = function_for(ctx, inst.attr("destination_arn"))
+        if fn is not None:
+            group = ctx.target(inst.attr("log_group_name"), "aws_cloudwatch_log_group")
+            fn.append("triggers", Trigger(TriggerKind.CLOUDWATCH_LOGS, default_trust(TriggerKind.CLOUDWATCH_LOGS),
+                                          ctx.loc(inst), source_id=group.address if group else None,
+                                          source=ctx.value(inst.attr("log_group_name"))))
+    for inst in ctx.of_type("aws_cognito_user_pool"):
+        cfg = inst.body.block("lambda_config")
+        if cfg is None:
+            continue
+        for name, attr in cfg.body.attributes.items():
+            fn = function_for(ctx, inst.module.evaluate(attr, inst.names))
+            if fn is not None:
+                fn.append("triggers", Trigger(TriggerKind.COGNITO, default_trust(TriggerKind.COGNITO),
+                                              Location(attr.file, attr.line, pointer=(
+                                                  "resource", inst.type, inst.name, "lambda_config", name)),
+                                              source_id=inst.address, properties={"triggers": [name]}))
 
 
 def _trust(ctx: Context, kind: TriggerKind, source: Instance | None) -> Any:
