@@ -91,10 +91,12 @@ def test_bad_input_is_reported_not_raised(con: duckdb.DuckDBPyConnection, tmp_pa
     good = record("StopLogging", "cloudtrail.amazonaws.com")
     (tmp_path / "mixed.ndjson").write_text(json.dumps(good) + "\n{not json\n" + '{"eventName": 5, "x": [}\n')
     (tmp_path / "empty.json").write_text("")
+    (tmp_path / "random.log").write_bytes(bytes(range(256)) * 20)
     report = ingest.ingest(con, [tmp_path, tmp_path / "missing.json"])
     by_name = {Path(f.path).name: f for f in report.files}
     assert by_name["binary.gz"].error.startswith("cannot read")
     assert by_name["empty.json"].error == "not recognised as CloudTrail, Lambda logs or guard events"
+    assert by_name["random.log"].error == "not recognised as CloudTrail, Lambda logs or guard events"
     assert by_name["missing.json"].error == "no such file"
     assert (by_name["mixed.ndjson"].added, by_name["mixed.ndjson"].unreadable) == (1, 2)
 

@@ -128,8 +128,8 @@ def _looks_like_eventbridge(obj: object) -> bool:
 def sniff(path: Path) -> InputKind:
     """Guess what a file holds from its first bytes (never from its name alone)."""
     head = _head(path).lstrip("\ufeff \t\r\n")
-    if not head:
-        return InputKind.UNKNOWN
+    if not head or "\x00" in head or head.count("\ufffd") > len(head) // 20:
+        return InputKind.UNKNOWN  # empty or binary
     if head.startswith("["):
         first = head[1:].lstrip()
         if first.startswith("{"):
@@ -573,4 +573,6 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], *, funct
             result.error = f"cannot read: {exc}"
         except duckdb.Error as exc:
             result.error = f"cannot parse: {str(exc).splitlines()[0]}"
+        except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the other files
+            result.error = f"internal error ({type(exc).__name__}: {exc}); please report it"
     return report

@@ -109,11 +109,14 @@ def _invocation(batch: _Batch, function: str, request_id: str) -> _Invocation:
     return inv
 
 
-def _number(text: str | None) -> float | None:
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
     try:
-        return float(text) if text is not None else None
+        number = float(value)
     except ValueError:
         return None
+    return number if number == number and abs(number) != float("inf") else None  # no NaN/inf
 
 
 def _handle_message(batch: _Batch, function: str, time: str | None, message: str) -> None:
@@ -188,12 +191,14 @@ def _handle_json(batch: _Batch, function: str, time: str | None, obj: dict[str, 
         return
     if kind in ("platform.report", "platform.runtimeDone") and record.get("requestId"):
         inv = _invocation(batch, fn, str(record["requestId"]))
-        metrics = record.get("metrics") or {}
+        raw_metrics = record.get("metrics")
+        metrics: dict[str, Any] = raw_metrics if isinstance(raw_metrics, dict) else {}
         if kind == "platform.report":
             inv.duration = _number(metrics.get("durationMs"))
             inv.billed = _number(metrics.get("billedDurationMs"))
-            inv.memory = metrics.get("memorySizeMB")
-            inv.max_memory = metrics.get("maxMemoryUsedMB")
+            memory, max_memory = _number(metrics.get("memorySizeMB")), _number(metrics.get("maxMemoryUsedMB"))
+            inv.memory = int(memory) if memory is not None else None
+            inv.max_memory = int(max_memory) if max_memory is not None else None
             inv.init = _number(metrics.get("initDurationMs"))
         status = str(record.get("status", "success")).lower()
         if status == "timeout":
