@@ -21,7 +21,7 @@ _MAX_URL_PASSES = 3
 _PCT = re.compile(r"%(?:[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})")
 _PCT_BYTES = re.compile(r"(?:%[0-9a-fA-F]{2})+")
 _PCT_U = re.compile(r"%u([0-9a-fA-F]{4})")
-_JS_ESCAPE = re.compile(r"\\(?:u\{?([0-9a-fA-F]{4})\}?|x([0-9a-fA-F]{2}))")
+_JS_ESCAPE = re.compile(r"\\(?:u\{?([0-9a-fA-F]{4})\}?|x([0-9a-fA-F]{2})|([nrt])(?![a-z]))")
 _HEX_LITERAL_SEP = re.compile(r"0x(2[eEfF]|5[cC])")  # "0x2e0x2e0x2f" spellings of ../
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});?")
 _SQL_INLINE_COMMENT = re.compile(r"/\*!?\d{0,6}|\*/")
@@ -88,8 +88,13 @@ def url_decode_repeated(text: str, plus_as_space: bool = False) -> str:
     return text
 
 
+_C_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
+
+
 def _js_unescape(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
+        if m.group(3):
+            return _C_ESCAPES[m.group(3)]
         code = m.group(1) or m.group(2)
         return chr(int(code, 16))
 

@@ -35,6 +35,24 @@ _OPERATOR_COMMAND = re.compile(
     r"(?=(?P<tail>$|[\s;&|`)'\"<>{},]|\$\{?IFS|\$\d|\t))",
     re.IGNORECASE,
 )
+_BRACE_BODY = re.compile(r"\{([^{}\s]{1,120})\}")
+
+
+class _BracePattern:
+    """``{,ifconfig}``, ``{cat,/etc/passwd}``: a brace list whose items include a command."""
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for m in _BRACE_BODY.finditer(text):
+            body = m.group(1)
+            if "," not in body:
+                continue
+            items = [i.strip("'\"$") for i in body.split(",")]
+            if any(_is_binary(i) or i.startswith("/") for i in items if i):
+                return m
+        return None
+
+
+_BRACE = _BracePattern()
 _STRONG_SET = frozenset(_STRONG_COMMANDS.replace("\\", "").split("|"))
 _WORD_COMMANDS = frozenset({
     "cat", "tac", "more", "less", "head", "tail", "echo", "printf", "type", "set", "find", "sort", "file",
@@ -58,7 +76,7 @@ _SUBSTITUTION = re.compile(
 )
 _BINARY_PATH = re.compile(
     r"(?:^|[\s;&|`'\"=(])(?:/usr)?(?:/local)?/s?bin/(?:ba|z|k|c|da)?sh\b|\b(?:cmd|powershell)(?:\.exe)?\s+/?[ck-]|"
-    r"(?:^|[\s;&|`'\"=(])/(?:usr/)?s?bin/[a-z0-9_.\[\]?*-]+|\bcmd\.exe\b|\bpowershell\b.{0,200}?\s-(?:enc|command|c)\b",
+    r"(?:^|[\s;&|`'\"=(])/?(?:usr/)?s?bin/[a-z0-9_.\[\]?*-]+|\bcmd\.exe\b|\bpowershell\b.{0,200}?\s-(?:enc|command|c)\b",
     re.IGNORECASE,
 )
 _CODE_EXEC = re.compile(
@@ -66,7 +84,8 @@ _CODE_EXEC = re.compile(
     r"os\.system|os\.popen|subprocess\.\w+|runtime\.getruntime\(\)\.exec)\s*\(\s*['\"`$]|"
     r"child_process|getruntime\s*\(\s*\)\s*\.\s*exec|processbuilder\s*\(|require\s*\(\s*['\"]child_process|"
     r"__import__\s*\(\s*['\"]os['\"]\s*\)|\bsocket\s*\(\s*s\s*,\s*pf_inet|\bfsockopen\s*\(|"
-    r"\bIEX\s*\(|\binvoke-(?:expression|webrequest)\b|\bnew-object\s+net\.webclient",
+    r"\bIEX\s*\(|\binvoke-(?:expression|webrequest)\b|\bnew-object\s+net\.webclient|"
+    r"\b(?:phpinfo|phpversion|php_uname|getmypid|get_current_user)\s*\(\s*\)",
     re.IGNORECASE,
 )
 _WINDOWS = re.compile(
@@ -84,6 +103,9 @@ _SHELL_MISC = re.compile(
     r"\bif\b[^\n]{0,60}\s(?:equ|neq|lss|leq|gtr|geq)\s|\bif\s*/i\b|"
     r"\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel)\s|\bfor\s+/?[a-z]?\s*%{1,2}[\w~@\]\-]+\s+in\s*\(|"
     r"\bif\b[^\n]{0,40}%~?\d|[;&|]\s*\$\{?[a-z_]\w*\}?\s+-\w|(?:^|[;\n]|\\n)\s*\.(?:shell|system|import|output|load)\b|"
+    r"[;&|]\s*\$\{?[a-z_]\w*\}?\s*(?:$|[;&|])|=\$['\"]|\w*\(\)\s*\{[^}]{0,40}\|[^}]{0,40}&\s*\}\s*;|"
+    r"%(?:systemroot|windir|comspec|userprofile|programfiles|appdata|homepath|allusersprofile)%|"
+    r"\breg(?:\.exe)?\s+(?:add|delete|query|save|export|import)\s|\bnetsh\s+\w|^!-?\d+(?:!-?\d+)*$|"
     r"%[a-z_][\w~:-]{1,30}%|(?:^|[&|(]\s*)goto\s+:?\w+|\b(?:ba)?sh\s+-c\s|\bnc\s+(?:-\w+\s+)*\S+\s+\d+\s+-e\s",
     re.IGNORECASE,
 )
@@ -122,7 +144,7 @@ _COMMAND_LINE = re.compile(
     r"(?:\s+(?>-{1,2}[\w-]+(?:=\S*)?|[\w.:@%~*?/\\-]+|'[^']{0,200}'|\"[^\"]{0,200}\"))*+\s*$",
     re.IGNORECASE,
 )
-_ARG_SHAPE = re.compile(r"\s-{1,2}[a-z]|\s[~/.]|\s[a-z]:\\|\s\d+\.\d+\.\d+\.\d+|"
+_ARG_SHAPE = re.compile(r"\s-{1,2}[a-z]|\s[~/.]|\s[a-z]:\\|\s[a-z]:(?:/|$|\s)|\s\d+\.\d+\.\d+\.\d+|"
                         r"\s\S+\.(?:ya?ml|rb|py|sh|conf|json|zst|gz|log|txt|pl|php)\b", re.IGNORECASE)
 _NOT_A_COMMAND_WORD = frozenset({"time", "set", "at", "file", "open", "host", "id", "make", "go", "init", "watch",
                                  "find", "sort", "cut", "more", "less", "head", "tail", "w", "who", "ip", "ed",
@@ -160,12 +182,17 @@ _RULES = (
     ("FG-CMDI-002", _SUBSTITUTION, "shell substitution or shell-only syntax",
      ("$", "`", "<<<", "{", "()", "/dev/")),
     ("FG-CMDI-003", _BINARY_PATH, "path to a shell or system binary", ("bin/", "cmd", "powershell")),
+    ("FG-CMDI-010", re.compile(r"^\s*[\r\n]+\s*(?:a\d{1,4}\s+)?(?:rcpt\s+to|mail\s+from|data|quit|auth|helo|ehlo|"
+                               r"examine|select|list|uid|store|fetch|login|authenticate|retr|dele|user|pass|stat)\b",
+                               re.IGNORECASE),
+     "mail-protocol command after a line break (SMTP/IMAP/POP3 injection)", ("\n", "\r")),
+    ("FG-CMDI-011", _BRACE, "brace expansion running a command", ("{",)),
     ("FG-CMDI-004", _CODE_EXEC, "call into a process-spawning API",
      ("(", "child_process", "iex", "invoke-", "new-object")),
     ("FG-CMDI-005", _WINDOWS, "Windows command syntax", ("for", "if", "%", "net", "copy", "set")),
     ("FG-CMDI-006", _GLOB_PATH, "wildcard-obfuscated system path", ("/",)),
     ("FG-CMDI-007", _SHELL_MISC, "shell or batch syntax",
-     ("$", "<(", "alias", "if", "for", "%", "goto", "sh", "nc")),
+     ("$", "<(", "alias", "if", "for", "%", "goto", "sh", "nc", "(){", "() {", "reg", "netsh", "!")),
 )
 
 
@@ -179,17 +206,20 @@ def _detect_form(text: str) -> Detection | None:
         tail = text[m.start("cmd") + len(word) :]
         if word not in _STRONG_SET and not _is_binary(word):
             continue
-        if word not in _STRONG_SET and word not in _WORD_COMMANDS and not _SHELL_ARG.match(tail):
+        if word not in _STRONG_SET and word not in _WORD_COMMANDS and not _is_rare(word) and \
+                not _SHELL_ARG.match(tail):
             continue
         operator = m.group("op")
         if not operator.strip():  # start of input: only a whole-command shape counts
             if not _looks_like_bare_command(text):
                 continue
         elif operator in ("\n", "\r", "%0a", "%0A") or operator.isspace():
-            # line breaks separate sentences in prose: demand a rare command with shell arguments
-            if word in _WORD_COMMANDS or not _SHELL_ARG.match(tail) or not tail.strip():
+            # line breaks separate sentences in prose: demand a rare command with shell arguments,
+            # unless the value itself starts with the line break (an injected command line)
+            leading = not text[: m.start("op")].strip()
+            if not leading and (word in _WORD_COMMANDS or not _SHELL_ARG.match(tail) or not tail.strip()):
                 continue
-        elif operator == "&" and _joins_words(text, m.start("op")):
+        elif operator == "&" and _joins_words(text, m.start("op")) and not _is_rare(word):
             continue  # "a=1&b=2", "R&D", passwords
         if word in _WORD_COMMANDS and not _SHELL_ARG.match(tail):
             continue
@@ -245,7 +275,8 @@ _DISTINCTIVE = frozenset({"kubectl", "terraform", "cscli", "msfconsole", "msfven
                           "iptables", "nft", "ifconfig", "ipconfig", "netstat", "nslookup", "whoami", "uname",
                           "crontab", "chmod", "chown", "chgrp", "setfacl", "getfacl", "mkfifo", "mknod", "strace",
                           "ltrace", "gdb", "cpulimit", "flock", "taskset", "ionice", "nohup", "zstdcat", "zcat",
-                          "bzcat", "xzcat", "zgrep", "base64", "base32", "uuencode", "shred", "perf"})
+                          "bzcat", "xzcat", "zgrep", "base64", "base32", "uuencode", "shred", "perf", "netsh",
+                          "aptitude", "apt-get", "yum", "dnf", "apk", "sysinfo", "bcdboot"})
 _NETWORK_COMMANDS = frozenset({"curl", "wget", "ping", "ping6", "nc", "ncat", "ssh", "scp", "ftp", "sftp", "telnet",
                                "dig", "nslookup", "host", "traceroute", "tracepath", "mtr", "whois", "aria2c"})
 _HOST_ARG = re.compile(r"\s(?:https?://)?(?:\d{1,3}(?:\.\d{1,3}){3}|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})\b", re.IGNORECASE)
@@ -255,12 +286,15 @@ _LONE_COMMANDS = frozenset({"ifconfig", "ipconfig", "whoami", "netstat", "system
                             "lastlog", "chef-shell", "msfconsole", "uname", "printenv", "tasklist"})
 
 
-_SPLIT_WORD = re.compile(r"[a-z]+(?:['\"]+[a-z]*)+", re.IGNORECASE)
+_SPLIT_WORD = re.compile(r"['\"]?[a-z]+(?:['\"]+[a-z]*)+", re.IGNORECASE)
 
 
 def _join_split_command(m: re.Match[str]) -> str:
     """``w'h'o'am'i`` is ``whoami`` to a shell; ``I'd`` or ``Gordon's`` stay as they are."""
-    joined = m.group(0).replace("'", "").replace('"', "")
+    core = m.group(0).strip("'\"")
+    if "'" not in core and '"' not in core:
+        return m.group(0)  # a quoted word ("id"), not a word split by quotes
+    joined = core.replace("'", "").replace('"', "")
     return joined if _is_binary(joined) else m.group(0)
 
 
@@ -288,6 +322,12 @@ def _is_binary(word: str) -> bool:
         return False
     stripped = w.rstrip("0123456789.")  # versioned binaries: gcc7.4, python3.11
     return stripped in _BINARY_SET or stripped in _STRONG_SET
+
+
+def _is_rare(word: str) -> bool:
+    """Command names that are not ordinary words (whoami, ansible-playbook, certutil, ...)."""
+    return (word in _STRONG_SET and word not in _WORD_COMMANDS) or word in _DISTINCTIVE or \
+        word.split("-", 1)[0] in ("ansible", "salt", "apt")
 
 
 def _joins_words(text: str, at: int) -> bool:
