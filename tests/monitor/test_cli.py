@@ -101,6 +101,9 @@ def test_bad_store_and_options(tmp_path: Path, capsys: pytest.CaptureFixture[str
     not_db.write_text("not a database")
     assert main(["monitor", "detect", "--db", str(not_db)]) == 2
     assert "cannot open the store" in capsys.readouterr().err
+    assert main(["monitor", "detect", "--db", str(tmp_path / "missing.duckdb")]) == 2
+    assert "no such store" in capsys.readouterr().err
+    assert not (tmp_path / "missing.duckdb").exists()
     assert main(["monitor", "detect", "--db", str(tmp_path / "m.duckdb"), "-o", "xml"]) == 2
     assert main(["monitor", "detect", "--db", str(tmp_path / "m.duckdb"), "--min-severity", "urgent"]) == 2
     assert "unknown severity 'urgent'" in capsys.readouterr().err

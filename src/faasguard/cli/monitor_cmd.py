@@ -117,6 +117,8 @@ def _collect(db: Path, rules: list[Path] | None, builtin: bool, anomalies: bool,
              threshold: float) -> tuple[Any, list[Any], list[Any], Any]:
     from faasguard.monitor import anomaly, detect, sigma_sql
 
+    if not db.exists():
+        raise _fail(f"{db}: no such store (run `faasguard monitor ingest PATH --db {db}` first)")
     con = _open(db)
     ruleset = sigma_sql.load_rules(rules or [], include_builtin=builtin)
     run = detect.run_rules(con, ruleset)
