@@ -120,3 +120,19 @@ def test_code_outside_the_scan_root_is_never_read(tmp_path) -> None:  # type: ig
     assert sorted((e.function or "", e.kind, e.file) for e in errors) == [
         ("", ErrorKind.UNSAFE, "helper.py"), ("escape", ErrorKind.CODE_NOT_FOUND, "template.yaml")]
     assert "outside the scanned directory" in next(e.message for e in errors if e.function == "escape")
+
+
+def test_chalice_functions_as_a_loader_models_them() -> None:
+    """One function for the app (its routes) and one per event handler: each flow is reported once,
+    on the function that runs it, and the bucket name of an S3 event is not a source."""
+    fns = [function("api", "chalice_app.app", "matrix", [trigger("rest_api")]),
+           function("upload", "chalice_app.on_upload", "matrix", [trigger("s3")]),
+           function("job", "chalice_app.on_job", "matrix", [trigger("sqs")])]
+    findings, errors = run(application(fns))
+    assert errors == []
+    got = sorted((f.function, f.rule_id, f.location.line) for f in findings)
+    # on_note (SNS) has no function of its own here, so the app's function keeps it
+    assert got == [("api", "FG-CODE-001", 16), ("api", "FG-CODE-002", 22), ("api", "FG-CODE-002", 39),
+                   ("api", "FG-CODE-010", 28), ("job", "FG-CODE-001", 45), ("upload", "FG-CODE-007", 33)]
+    upload = next(f for f in findings if f.function == "upload")
+    assert upload.evidence["trigger"] == "s3" and upload.evidence["trust"] == "authenticated"

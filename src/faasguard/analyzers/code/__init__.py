@@ -8,7 +8,7 @@ from pathlib import Path
 
 from faasguard.analyzers.base import RuleMeta, ScanContext
 from faasguard.analyzers.code.findings import entry_findings
-from faasguard.analyzers.code.handlers import Entry, framework_entries, resolve
+from faasguard.analyzers.code.handlers import Entry, decorator_entry, framework_entries, resolve, serves_framework
 from faasguard.analyzers.code.lint import lint_module
 from faasguard.analyzers.code.modules import ModuleCache, ModuleInfo, Project
 from faasguard.analyzers.code.paths import role_capabilities
@@ -64,7 +64,9 @@ def _entry_labels(entry: Entry) -> dict[int, frozenset[Label]]:
     return out
 
 
-def analyze_function(app: Application, fn: Function, state: CodeState) -> Iterator[Finding | ScanError]:
+def analyze_function(app: Application, fn: Function, state: CodeState,
+                     claimed: frozenset[str] = frozenset()) -> Iterator[Finding | ScanError]:
+    """``claimed``: names of handler functions other functions of the application point at."""
     root = state.cache.scan_root
     project, target, problem = resolve(fn, app, root, state.project_for)
     yield from _drain(project)
@@ -83,8 +85,16 @@ def analyze_function(app: Application, fn: Function, state: CodeState) -> Iterat
     yield from _drain(project)
     entries: list[Entry] = []
     if target.function is not None:
-        entries.append(Entry(target.module, target.function, "handler", (0,), "handler", target.function.lineno))
-    entries.extend(routes)
+        own = decorator_entry(project, target.module, target.function)
+        if own is not None:  # the loader made one function of one route / Chalice event handler
+            entries.append(own)
+        else:
+            entries.append(Entry(target.module, target.function, "handler", (0,), "handler",
+                                 target.function.lineno))
+            if serves_framework(project, target.module, target.function):
+                entries.extend(routes)
+    else:  # an app object (Mangum(app), a Chalice app): its routes, and event handlers no other function owns
+        entries.extend(e for e in routes if e.kind == "route" or e.function.name not in claimed)
     for entry in entries:
         summary = engine.summary(entry.module, entry.function.name, entry.function)
         if summary is None:
@@ -121,7 +131,8 @@ class CodeAnalyzer:
         if not isinstance(state, CodeState):
             state = CodeState(ctx.root)
             ctx.shared["code"] = state
-        for fn in sorted(app.functions, key=lambda f: f.id):
-            if fn.language != "python" or fn.package_type is PackageType.IMAGE:
-                continue
-            yield from analyze_function(app, fn, state)
+        python = [f for f in sorted(app.functions, key=lambda f: f.id)
+                  if f.language == "python" and f.package_type is not PackageType.IMAGE]
+        for fn in python:
+            claimed = frozenset((other.handler or "").rpartition(".")[2] for other in python if other is not fn)
+            yield from analyze_function(app, fn, state, claimed)

@@ -231,25 +231,38 @@ def _route_params(fn: FunctionNode, module: ModuleInfo, route: ast.Call | None =
     return tuple(out)
 
 
+def decorator_entry(project: Project, mod: ModuleInfo, fn: FunctionNode) -> Entry | None:
+    """The entry a framework decorator makes of ``fn`` (a route, a Chalice event handler)."""
+    for deco in fn.decorator_list:
+        if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute)
+                and isinstance(deco.func.value, ast.Name)):
+            continue
+        tag = global_type(project, mod, deco.func.value.id)
+        if tag not in FRAMEWORK_APPS:
+            continue
+        method = deco.func.attr
+        if method in ROUTE_DECORATORS:
+            return Entry(mod, fn, "route", _route_params(fn, mod, deco), _route_label(deco, method), deco.lineno)
+        if tag == "chalice.app" and (method.startswith("on_") or method == "schedule"):
+            return Entry(mod, fn, "chalice_event", (0,), method, deco.lineno)
+        return None
+    return None
+
+
 def framework_entries(project: Project, modules: list[ModuleInfo]) -> list[Entry]:
     """Route handlers and Chalice event handlers defined on framework app objects."""
     entries: list[Entry] = []
     for mod in modules:
         for name, fn in mod.functions.items():
-            if "." in name:
-                continue
-            for deco in fn.decorator_list:
-                if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute)
-                        and isinstance(deco.func.value, ast.Name)):
-                    continue
-                tag = global_type(project, mod, deco.func.value.id)
-                if tag not in FRAMEWORK_APPS:
-                    continue
-                method = deco.func.attr
-                if method in ROUTE_DECORATORS:
-                    entries.append(Entry(mod, fn, "route", _route_params(fn, mod, deco), _route_label(deco, method),
-                                         deco.lineno))
-                elif tag == "chalice.app" and (method.startswith("on_") or method == "schedule"):
-                    entries.append(Entry(mod, fn, "chalice_event", (0,), method, deco.lineno))
-                break
+            if "." not in name:
+                entry = decorator_entry(project, mod, fn)
+                if entry is not None:
+                    entries.append(entry)
     return entries
+
+
+def serves_framework(project: Project, mod: ModuleInfo, fn: FunctionNode) -> bool:
+    """A plain handler that hands the event to a framework app (``app.resolve(event, context)``,
+    ``serverless_wsgi.handle_request(app, event, context)``, ``Mangum(app)(event, context)``)."""
+    names = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
+    return any(global_type(project, mod, name) in FRAMEWORK_APPS for name in names)
