@@ -1,31 +1,72 @@
-"""Quick tuning harness (not the benchmark): detection per category on even/odd ids."""
-import collections, json, sys, time
+"""Tuning harness for the guard's detectors (not the benchmark): detection and false-positive
+rates on one half of the corpus, with the misses or false positives of chosen categories.
+
+    .venv/bin/python bench/_guard_eval.py even                      # the tuning half
+    .venv/bin/python bench/_guard_eval.py odd                       # the held-out half (look, don't tune)
+    .venv/bin/python bench/_guard_eval.py even "m:cmdi,f:natural_text" 40
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import sys
 from pathlib import Path
+
 from faasguard.guard.detectors import detect
-P = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "payloads"
-half = sys.argv[1] if len(sys.argv) > 1 else "even"
-show = sys.argv[2] if len(sys.argv) > 2 else None
-def sel(r):
-    n = int(r["id"][1:]); return half == "all" or (n % 2 == 0) == (half == "even")
-tot = collections.Counter(); hit = collections.Counter(); misses = collections.defaultdict(list)
-for line in open(P / "attack.jsonl"):
-    r = json.loads(line)
-    if not sel(r): continue
-    c = r["category"]; tot[c] += 1
-    if any(detect(f) for f in r["fields"]): hit[c] += 1
-    else: misses[c].append(r["payload"])
-for c in sorted(tot, key=lambda c: -tot[c]):
-    print(f"ATT {c:20s} {hit[c]:5d}/{tot[c]:5d} {100*hit[c]/tot[c]:6.1f}%")
-btot = collections.Counter(); bhit = collections.Counter(); fps = collections.defaultdict(list)
-for line in open(P / "benign.jsonl"):
-    r = json.loads(line)
-    if not sel(r): continue
-    c = r["category"]; btot[c] += 1
-    ds = [d for f in r["fields"] for d in detect(f)]
-    if ds: bhit[c] += 1; fps[c].append((r["payload"][:150], ds[0].category, ds[0].rule_id))
-for c in btot:
-    print(f"FP  {c:20s} {bhit[c]:5d}/{btot[c]:5d} {100*bhit[c]/btot[c]:6.2f}%")
-if show:
-    for kind, name in [x.split(":") for x in show.split(",")]:
-        src = misses if kind == "m" else fps
-        for p in src[name][:int(sys.argv[3]) if len(sys.argv) > 3 else 40]: print(kind, name, repr(p)[:200])
+
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "payloads"
+
+
+def selected(item_id: str, half: str) -> bool:
+    even = int(item_id[1:]) % 2 == 0
+    return half == "all" or even == (half == "even")
+
+
+def main(argv: list[str]) -> None:
+    half = argv[1] if len(argv) > 1 else "even"
+    show = argv[2] if len(argv) > 2 else ""
+    limit = int(argv[3]) if len(argv) > 3 else 40
+    totals: collections.Counter[str] = collections.Counter()
+    hits: collections.Counter[str] = collections.Counter()
+    misses: dict[str, list[str]] = collections.defaultdict(list)
+    with open(CORPUS / "attack.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            item = json.loads(line)
+            if not selected(item["id"], half):
+                continue
+            category = item["category"]
+            totals[category] += 1
+            if any(detect(f) for f in item["fields"]):
+                hits[category] += 1
+            else:
+                misses[category].append(item["payload"])
+    for category in sorted(totals, key=lambda c: -totals[c]):
+        rate = 100 * hits[category] / totals[category]
+        print(f"ATT {category:20s} {hits[category]:5d}/{totals[category]:5d} {rate:6.1f}%")
+    btotals: collections.Counter[str] = collections.Counter()
+    bhits: collections.Counter[str] = collections.Counter()
+    false_positives: dict[str, list[tuple[str, str, str]]] = collections.defaultdict(list)
+    with open(CORPUS / "benign.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            item = json.loads(line)
+            if not selected(item["id"], half):
+                continue
+            category = item["category"]
+            btotals[category] += 1
+            found = [d for f in item["fields"] for d in detect(f)]
+            if found:
+                bhits[category] += 1
+                false_positives[category].append((item["payload"][:150], found[0].category, found[0].rule_id))
+    for category in btotals:
+        rate = 100 * bhits[category] / btotals[category]
+        print(f"FP  {category:20s} {bhits[category]:5d}/{btotals[category]:5d} {rate:6.2f}%")
+    for part in filter(None, show.split(",")):
+        kind, name = part.split(":")
+        source = misses if kind == "m" else false_positives
+        for entry in source[name][:limit]:
+            print(kind, name, repr(entry)[:200])
+
+
+if __name__ == "__main__":
+    main(sys.argv)

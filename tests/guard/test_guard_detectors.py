@@ -65,6 +65,27 @@ def _ids(text: str) -> set[tuple[str, str]]:
     ("${jndi:ldap://evil.example/a}", ("jndi", "FG-JNDI-001")),
     ("${${lower:j}ndi:${lower:l}dap://x/a}", ("jndi", "FG-JNDI-001")),
     ("${${::-j}${::-n}${::-d}${::-i}:rmi://x/a}", ("jndi", "FG-JNDI-001")),
+    ("{,ifconfig}", ("cmdi", "FG-CMDI-011")),
+    (":(){:|:&};:", ("cmdi", "FG-CMDI-007")),
+    ("\r\nRCPT TO:<Postmaster>", ("cmdi", "FG-CMDI-010")),
+    ("| phpinfo()", ("cmdi", "FG-CMDI-004")),
+    ("dir+c:\\", ("cmdi", "FG-CMDI-008")),
+    ("'wh'oami", ("cmdi", "FG-CMDI-001")),
+    ("type %SYSTEMROOT%\\repair\\SYSTEM", ("cmdi", "FG-CMDI-007")),
+    ("ansible all -m ping", ("cmdi", "FG-CMDI-008")),
+    ("http://7147006462/", ("ssrf", "FG-SSRF-001")),
+    ("localhost4/", ("ssrf", "FG-SSRF-004")),
+    ("http://127.0.0.1/2018-06-01/runtime/invocation/next", ("ssrf", "FG-SSRF-001")),
+    ("/2018-06-01/runtime/invocation/next", ("ssrf", "FG-SSRF-005")),
+    ("${{<%[%'\"}}%\\.", ("ssti", "FG-SSTI-003")),
+    ("{{7*'7'}}", ("ssti", "FG-SSTI-001")),
+    ("onMouseOver", ("xss", "FG-XSS-008")),
+    ("Test/1.0 (compatible; onload=alert(document.domain))", ("xss", "FG-XSS-009")),
+    ("[][(![]+[])[+[]]+([![]]+[][[]])[+!+[]+[+[]]]]", ("xss", "FG-XSS-010")),
+    ("console.info(1)", ("deserialization", "FG-DESER-007")),
+    ("(select id from users limit 1,1)", ("sqli", "FG-SQLI-031")),
+    ("unistr(password)::int", ("sqli", "FG-SQLI-019")),
+    ('<?xml version="1.0"?><root><a probe=";ps"></a></root>', ("cmdi", "FG-CMDI-001")),
 ])
 def test_true_positive(payload: str, expected: tuple[str, str]) -> None:
     assert expected in _ids(payload)
@@ -80,6 +101,9 @@ def test_true_positive(payload: str, expected: tuple[str, str]) -> None:
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
     "https://api.stripe.com/v1/charges", "7\" #2 CIRCULAR NEEDLE", "4'+X+4'+WOOD",
     "Redirected to /dev/null, oh no, it's full...", "id",
+    "I'd give it 4/5 -- Gordon's opinion; \"id\" & more.", "java developer", "python tutorial", "onboarding",
+    "Call me on 555-0100 & ask for Bob", "Mozilla/5.0 (iPod; U; CPU iPhone OS 4_0 like Mac OS X; om-ET)",
+    "http://ju.kr/posts/search?nacional=suite", "L'avantage d'atteindre vos buts", "zbyr84@example.net",
 ])
 def test_near_miss_benign(text: str) -> None:
     assert detect(text) == []

@@ -51,7 +51,8 @@ _XSS_CHARS = re.compile(r"[<>\u00bc\u00be]|script|(?:^|[^a-z])on[a-z]+\s*=|^\s*o
 _CMD_CHARS = re.compile(r"[;&|`$<>{}\\]|"
                         r"=[a-z][\w.+-]*(?:\s+-|$)|/[^\s/]*[?*\[]|%[a-z_0-9~]+%|%0a|/s?bin/|/dev/(?:tcp|udp)|"
                         r"\bfor\s+/|\bif\s*/i|exist|errorlevel|defined|new-object|\(\)\s*\{", re.IGNORECASE)
-_CMD_WORDS = frozenset({"phpinfo", "phpversion", "netsh", "reg", "system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "execsync",
+_CMD_WORDS = frozenset({"phpinfo", "phpversion", "netsh", "reg", "system", "exec", "shell_exec", "passthru", "popen",
+                        "proc_open", "pcntl_exec", "execsync",
                         "spawnsync", "execfile", "child_process", "processbuilder", "getruntime", "fsockopen",
                         "socket", "iex", "invoke", "alias", "goto", "powershell", "cmd", "bash", "sh", "ksh", "zsh",
                         "nc", "subprocess", "__import__", "net", "cmd_exe", "certutil", "wget", "curl"})

@@ -35,6 +35,8 @@ _OPERATOR_COMMAND = re.compile(
     r"(?=(?P<tail>$|[\s;&|`)'\"<>{},]|\$\{?IFS|\$\d|\t))",
     re.IGNORECASE,
 )
+_WINDOWS_VARS = frozenset({"systemroot", "windir", "comspec", "userprofile", "programfiles", "appdata", "homepath",
+                           "allusersprofile"})
 _BRACE_BODY = re.compile(r"\{([^{}\s]{1,120})\}")
 
 
@@ -230,7 +232,8 @@ def _detect_form(text: str) -> Detection | None:
         if not any(n in low for n in needles):
             continue  # the rule's pattern cannot match without one of these substrings
         found = pattern.search(text)
-        if found and rule_id == "FG-CMDI-007" and found.group(0).startswith("%") and not re.search(
+        if found and rule_id == "FG-CMDI-007" and found.group(0).startswith("%") and \
+                found.group(0).strip("%").lower() not in _WINDOWS_VARS and not re.search(
             r"\b(?:if|for|set|echo|call|goto|cmd|do)\b|[&|]", text, re.IGNORECASE
         ):
             found = None  # "%name%" alone is a template placeholder or a password, not batch syntax

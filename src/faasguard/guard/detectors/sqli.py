@@ -79,7 +79,8 @@ _SQL_ONLY_WORDS = re.compile(
     r"execute\s+immediate|into\s+(?:out|dump)file|load\s+(?:data|xml)\s+(?:local\s+|concurrent\s+)*infile)\b|"
     r"\)\s*::\s*(?:int|integer|text|varchar|jsonb?|bigint|numeric|bool|boolean|regclass|oid|bytea)\b",
 )
-_RAW_SQL_GATE = re.compile(r"[=#<>]|(?:^|[^\w.])@|(?:['\"\d)]|\b(?:null|select|union|from|by|limit))\s*--|/\*|;\s*\(*\s*(?:select|drop|insert|update|delete|exec|"
+_RAW_SQL_GATE = re.compile(r"[=#<>]|(?:^|[^\w.])@|(?:['\"\d)]|\b(?:null|select|union|from|by|limit))\s*--|/\*|"
+                           r";\s*\(*\s*(?:select|drop|insert|update|delete|exec|"
                            r"execute|declare|shutdown|create|alter|truncate|waitfor|grant|call|set)\b|\b(?:union|select|sleep|benchmark|"
                            r"waitfor|declare|exec|execute|drop|insert|delete|update|information_schema|outfile|dumpfile)\b")
 _CALL = re.compile(r"([a-z_][\w.]*)\s*\(")

@@ -111,7 +111,7 @@ def classify_host(host: str) -> str | None:
         return "a host taken from a variable"
     ip = parse_ip(bare)
     if ip is None:
-        if re.fullmatch(r"\d{11,}|0x[0-9a-f]{9,}", bare):
+        if bare.isdigit() and int(bare) > 0xFFFFFFFF or re.fullmatch(r"0x[0-9a-f]{9,}", bare):
             return "an obfuscated numeric address"  # wider than 32 bits: wraps around in some parsers
         if re.fullmatch(r"[0-9a-fx.]+", bare) and re.search(r"\d", bare) and not re.fullmatch(
             r"\d{1,3}(?:\.\d{1,3}){3}", bare
