@@ -126,3 +126,7 @@ def test_evaluate_detects_all_lambda_persistence_techniques(capsys: pytest.Captu
         assert f"covered  {technique}  {rule}" in out
     assert "Stratus Red Team technique coverage: 35/35 (100%)" in out
     assert "Invictus-IR: 25 alerts, 24 on detonation events, 1 false (no detonation event)" in out
+    # the CloudGoat breach: instance-profile credentials replayed from a Mac
+    assert "OTRF CloudGoat EC2-proxy S3 exfiltration (unlabelled): 1 alert(s)" in out
+    assert ("  FGM-CRED-007 EC2 instance-profile credentials used from a workstation (11 event(s): GetObject, "
+            "ListBuckets, ListObjects)") in out

@@ -20,6 +20,7 @@ from faasguard.monitor.sigma_sql import RuleSet, load_rules
 
 STRATUS_FILE = "stratus_detonation_logs.ndjson"
 INVICTUS_FILE = "invictus_aws_dataset.ndjson"
+OTRF_FILE = "otrf_ec2_proxy_s3_exfiltration.ndjson"
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Evaluation:
     false_alerts: list[Alert]
     false_alert_events: Counter[str] = field(default_factory=Counter)  # phase -> events flagged
     attack_alerts: int = 0
+    otrf_alerts: list[Alert] = field(default_factory=list)  # unlabelled: reported as they are
 
     @property
     def coverage(self) -> tuple[int, int]:
@@ -47,6 +49,10 @@ class Evaluation:
             out.append(f"  false: {alert.rule_id} {alert.title} ({alert.count} event(s), {alert.principal})")
         flagged = ", ".join(f"{phase}={n}" for phase, n in sorted(self.false_alert_events.items()))
         out.append(f"Non-attack Invictus events cited by any alert: {flagged or 'none'}")
+        out.append(f"OTRF CloudGoat EC2-proxy S3 exfiltration (unlabelled): {len(self.otrf_alerts)} alert(s)")
+        for alert in self.otrf_alerts:
+            names = ", ".join(alert.evidence.get("event_names", []))
+            out.append(f"  {alert.rule_id} {alert.title} ({alert.count} event(s): {names})")
         return out
 
 
@@ -91,7 +97,14 @@ def evaluate(data_dir: Path, ruleset: RuleSet | None = None) -> Evaluation:
             if phase and phase != "detonation" and event_id not in seen:
                 seen.add(event_id)
                 flagged[phase] += 1
+    otrf_alerts: list[Alert] = []
+    if (data_dir / OTRF_FILE).is_file():
+        con = store.memory()
+        ingest.ingest(con, [data_dir / OTRF_FILE])
+        otrf_alerts = run_rules(con, rules).alerts
+        con.close()
     return Evaluation(
+        otrf_alerts=otrf_alerts,
         techniques=sorted(set(technique_of.values())),
         covered={t: sorted(r) for t, r in sorted(covered.items())},
         invictus_alerts=len(alerts),
