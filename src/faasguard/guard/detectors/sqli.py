@@ -32,9 +32,10 @@ _TOKEN = re.compile(
 )
 
 _LOGIC = frozenset({"and", "or", "xor", "&&", "||"})
-_VALUE_WORDS = frozenset({"null", "true", "false", "not"})
+_VALUE_WORDS = frozenset({"null", "true", "false", "not", "current_user", "current_date", "current_time",
+                          "current_timestamp", "localtime", "localtimestamp", "session_user", "system_user", "sysdate"})
 _OP_WORDS = frozenset({"like", "rlike", "regexp", "is", "in", "between", "sounds", "div", "mod", "collate", "glob",
-                       "match", "similar", "ilike"})
+                       "match", "similar", "ilike", "notnull", "isnull"})
 _CLAUSE = frozenset({
     "from", "where", "having", "limit", "order", "group", "by", "into", "values", "table", "case",
     "when", "then", "else", "end", "as", "distinct", "all", "top", "offset", "procedure", "asc",
@@ -77,7 +78,8 @@ _SQL_ONLY_WORDS = re.compile(
     r"\b(?:xp_cmdshell|sp_oacreate|sp_oamethod|sp_executesql|sp_makewebtask|sp_addextendedproc|pg_sleep|"
     r"pg_read_file|dbms_pipe|utl_inaddr|utl_http|sys\.dba_users|information_schema\.\w+|"
     r"execute\s+immediate|into\s+(?:out|dump)file|load\s+(?:data|xml)\s+(?:local\s+|concurrent\s+)*infile)\b|"
-    r"\)\s*::\s*(?:int|integer|text|varchar|jsonb?|bigint|numeric|bool|boolean|regclass|oid|bytea)\b",
+    r"[)'\"]\s*::\s*(?:int|integer|text|varchar|jsonb?|bigint|numeric|bool|boolean|regclass|oid|bytea)\b|"
+    r"'\s*(?:<@|@>|\?\||\?&)\s*'",
 )
 _RAW_SQL_GATE = re.compile(r"[=#<>]|(?:^|[^\w.])@|(?:['\"\d)]|\b(?:null|select|union|from|by|limit))\s*--|/\*|"
                            r";\s*\(*\s*(?:select|drop|insert|update|delete|exec|"
@@ -122,6 +124,10 @@ def tokenize(text: str) -> tuple[str, list[str]]:
         values.append(val)
         if len(types) >= _MAX_TOKENS:
             break
+    # "not like", "not regexp", "not in": one negated operator
+    for i in range(len(types) - 1):
+        if values[i] == "not" and types[i + 1] == "o":
+            types[i] = "o"
     # a word directly followed by "(" is a call
     for i in range(len(types) - 1):
         if types[i + 1] == "(" and types[i] in "bKTn" and values[i][0].isalpha():
@@ -184,7 +190,11 @@ _NUMERIC_BREAK = (
     ("FG-SQLI-024", re.compile(r"^\)+[&;cKU]"), "parenthesis break"),
     ("FG-SQLI-025", re.compile(r"^&\(*[nsvFb]\)*o\(*[nsvF]"), "leading logic comparison"),
     ("FG-SQLI-028", re.compile(r"^KKo?n"), "leading ORDER/GROUP BY column number"),
-    ("FG-SQLI-029", re.compile(r"^K\(*[Fbn]\(*[^&;]{0,6}o\(*[nsvF]"), "leading WHERE/HAVING condition"),
+    ("FG-SQLI-029", re.compile(r"^K\(*[Fbn]\(*[^&;]{0,6}o(?:\(*[nsvF]|$)"), "leading WHERE/HAVING condition"),
+    ("FG-SQLI-035", re.compile(r"^o?[ns)]\)*K[bs]K"), "alias then FROM (column list break)"),
+    ("FG-SQLI-036", re.compile(r"^K[bs]K"), "leading FROM ... WHERE"),
+    ("FG-SQLI-037", re.compile(r"^T"), "statement at the start of the value"),
+    ("FG-SQLI-038", re.compile(r"^so+s"), "comparison of string literals"),
     ("FG-SQLI-030", re.compile(r"^F\(\)?$"), "bare SQL function call"),
     ("FG-SQLI-034", re.compile(r"^\(+[^c]{0,30}[&oS][^c]{0,30}c"), "parenthesised expression then comment"),
     ("FG-SQLI-026", re.compile(r"^&\(*F"), "leading logic with SQL function"),
@@ -302,7 +312,8 @@ def _quote_break_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
         # a comment, a call or a second quote break; prose words after "or" are not enough.
         after = rest[1:]
         return bool(re.match(r"\(*[snvF]\)*(?:o|c|$|&|;|\))", after) or re.match(r"\(*b\)*o\(*[snvF]", after)
-                    or re.match(r"\(*[fF]\(", after) or re.match(r"\(*b\)*o\(*b\)*c", after))
+                    or re.match(r"\(*[fF]\(", after) or re.match(r"\(*b\)*o\(*b\)*c", after)
+                    or re.match(r"\(*b\)*o\)*c", after))
     if rule_id == "FG-SQLI-011":
         comment = values[fp.index("c")]
         return not comment.startswith("#") or not comment[1:].strip()
@@ -311,10 +322,15 @@ def _quote_break_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
     if rule_id == "FG-SQLI-013":
         op_idx = len(fp) - len(rest)
         operator = values[op_idx]
+        chain = values[op_idx + 1 : op_idx + 7]
+        if "&" in chain:
+            chain = chain[: chain.index("&")]  # a query-string separator ends the expression
+        later_comparison = any(v in _COMPARISONS for v in chain)
         if operator not in _COMPARISONS and operator not in ("||", "|", "^", "&", "div", "collate") and \
-                fp[op_idx + 1 : op_idx + 2] not in ("F", "("):
+                fp[op_idx + 1 : op_idx + 2] not in ("F", "(") and not later_comparison:
             return False  # "+", "-", "*", "is" after a quote are ordinary text ('4"+X', '"IS" STAMP')
-        return bool(re.match(r"o\(*[snvF]\)*(?:$|c|&|o|;|s)", rest)) or bool(re.match(r"o\(*b\)*(?:c|o|&)", rest))
+        return bool(re.match(r"o\(*[snvF]\)*(?:$|c|&|o|;|s)", rest)) or bool(re.match(r"o\(*b\)*(?:c|o|&)", rest)) \
+            or bool(re.match(r"o+\)*c", rest))
     if rule_id == "FG-SQLI-014":
         idx = len(fp) - len(rest)
         word = values[idx]
@@ -339,6 +355,16 @@ def _numeric_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
         return idx < len(fp) and (fp[idx] != "T" or _stacked_is_sql(fp, values, idx) or fp.endswith("c"))
     if rule_id == "FG-SQLI-034":
         return "\n" not in "".join(values) and len(values) <= 40
+    if rule_id == "FG-SQLI-035":
+        k = fp.index("K")
+        return values[k] == "as" and values[k + 2] == "from"
+    if rule_id == "FG-SQLI-036":
+        return values[0] == "from" and values[2] in ("where", "limit", "order", "group", "join")
+    if rule_id == "FG-SQLI-037":
+        return values[0] in ("alter", "drop", "create", "truncate", "insert") and _stacked_is_sql(fp, values, 0)
+    if rule_id == "FG-SQLI-038":
+        ops = [values[i] for i in range(1, len(fp)) if fp[i] == "o"]
+        return bool(ops) and all(o in _COMPARISONS or o == "not" for o in ops[:2]) and len(fp) <= 6
     if rule_id == "FG-SQLI-028":
         return values[0] in ("order", "group") and values[1] == "by"
     if rule_id == "FG-SQLI-029":
