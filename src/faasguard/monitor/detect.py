@@ -76,16 +76,14 @@ def _iso(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
-def _cloudtrail_evidence_columns(target: Target) -> str:
-    del target
-    return """
+_CLOUDTRAIL_EVIDENCE = """
       list(DISTINCT event_name) AS event_names,
       list(DISTINCT source_ip) FILTER (WHERE source_ip IS NOT NULL) AS source_ips,
       list(DISTINCT user_agent) FILTER (WHERE user_agent IS NOT NULL) AS user_agents,
       list(DISTINCT aws_region) FILTER (WHERE aws_region IS NOT NULL) AS regions,
       list(DISTINCT error_code) FILTER (WHERE error_code IS NOT NULL) AS error_codes,
       arg_min(CAST(request_parameters AS VARCHAR), event_time) AS first_request
-    """
+"""
 
 
 _GUARD_EVIDENCE = """
@@ -117,7 +115,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 
 
 def _signature_sql(rule: CompiledRule, table: str, target: Target, guard: bool) -> str:
-    evidence = _GUARD_EVIDENCE if guard else _cloudtrail_evidence_columns(target)
+    evidence = _GUARD_EVIDENCE if guard else _CLOUDTRAIL_EVIDENCE
     return f"""
       SELECT {target.function} AS function, {target.principal} AS principal,
              list({target.event_id} ORDER BY {target.event_time}, {target.event_id})[1:{MAX_EVENT_IDS}] AS event_ids,
@@ -130,7 +128,7 @@ def _signature_sql(rule: CompiledRule, table: str, target: Target, guard: bool) 
 def _aggregation_sql(rule: CompiledRule, table: str, target: Target, guard: bool) -> str:
     agg = rule.aggregation
     assert agg is not None
-    evidence = _GUARD_EVIDENCE if guard else _cloudtrail_evidence_columns(target)
+    evidence = _GUARD_EVIDENCE if guard else _CLOUDTRAIL_EVIDENCE
     groups = list(agg.group_by) + [f"time_bucket(INTERVAL '{agg.seconds} seconds', {target.event_time})"]
     group_sql = ", ".join(f"{g} AS g{i}" for i, g in enumerate(groups))
     measure = f"count(DISTINCT {agg.value_field})" if agg.kind == "value_count" and agg.value_field else "count(*)"

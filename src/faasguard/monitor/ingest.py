@@ -12,6 +12,7 @@ Lambda logs and guard events are smaller and line-oriented: see :mod:`faasguard.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -376,18 +377,21 @@ def _copy_range(src: Path, start: int, end: int, dest: str) -> None:
                 remaining -= len(block)
 
 
-def _gzip_chunks(path: Path, chunk_bytes: int, skip: int, tmpdir: str) -> Iterator[tuple[str, int, int | None]]:
-    """Decompress ``path`` into line-aligned chunk files; yields (chunk file, uncompressed end)."""
+def _gzip_chunks(path: Path, chunk_bytes: int, skip: int,
+                 tmpdir: str) -> Iterator[tuple[str, int, int | None, int]]:
+    """Decompress ``path`` into line-aligned chunk files; yields (chunk file, uncompressed end, line
+    count (unknown), compressed bytes read so far)."""
     offset = 0
     carry = b""
-    with gzip.open(path, "rb") as handle:
+    with path.open("rb") as raw, gzip.GzipFile(fileobj=raw, mode="rb") as handle:
         index = 0
         while True:
             block = handle.read(chunk_bytes)
             data = carry + block
             if not block:
                 if data.strip() and offset + len(data) > skip:
-                    yield _write_chunk(tmpdir, index, data[max(0, skip - offset):]), offset + len(data), None
+                    yield (_write_chunk(tmpdir, index, data[max(0, skip - offset):]), offset + len(data), None,
+                           raw.tell())
                 return
             cut = data.rfind(b"\n") + 1
             if cut == 0:
@@ -397,7 +401,7 @@ def _gzip_chunks(path: Path, chunk_bytes: int, skip: int, tmpdir: str) -> Iterat
             end = offset + len(piece)
             if end > skip:
                 # the resume offset is a line boundary (an earlier chunk's end): start exactly there
-                yield _write_chunk(tmpdir, index, piece[max(0, skip - offset):]), end, None
+                yield _write_chunk(tmpdir, index, piece[max(0, skip - offset):]), end, None, raw.tell()
                 index += 1
             offset = end
 
@@ -437,16 +441,15 @@ def _ingest_cloudtrail_file(con: duckdb.DuckDBPyConnection, path: Path, kind: In
     source = str(path)
     ndjson = kind in (InputKind.CLOUDTRAIL_NDJSON, InputKind.EVENTBRIDGE_NDJSON)
     if not ndjson:  # a single document: one unit of work
-        con.execute("BEGIN TRANSACTION")
-        try:
-            added, dup, bad = _insert_cloudtrail(con, kind, _plain_copy(path), source)
-            _save_progress(con, key, path, size, kind, size, True, events + added)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            _cleanup_plain_copy(path)
+        with _readable_name(path) as readable:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                added, dup, bad = _insert_cloudtrail(con, kind, readable, source)
+                _save_progress(con, key, path, size, kind, size, True, events + added)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
         result.added, result.skipped_duplicates, result.unreadable = added, dup, bad
         if progress:
             progress(size, size)
@@ -454,12 +457,10 @@ def _ingest_cloudtrail_file(con: duckdb.DuckDBPyConnection, path: Path, kind: In
     with tempfile.TemporaryDirectory(prefix="faasguard-ingest-") as tmpdir:
         if _is_gzip(path):
             # Offsets of gzip input count uncompressed bytes; the whole file is read to find them.
-            chunks: Iterator[tuple[str, int, int | None]] = _gzip_chunks(path, chunk_bytes, start, tmpdir)
-            total = size
+            chunks: Iterator[tuple[str, int, int | None, int]] = _gzip_chunks(path, chunk_bytes, start, tmpdir)
         else:
             chunks = _plain_chunks(path, size, start, chunk_bytes, tmpdir)
-            total = size
-        for chunk_file, end, lines in chunks:
+        for chunk_file, end, lines, position in chunks:
             con.execute("BEGIN TRANSACTION")
             try:
                 added, dup, bad = _insert_cloudtrail(con, kind, chunk_file, source, lines)
@@ -474,7 +475,7 @@ def _ingest_cloudtrail_file(con: duckdb.DuckDBPyConnection, path: Path, kind: In
             result.skipped_duplicates += dup
             result.unreadable += bad
             if progress:
-                progress(min(end, total), total)
+                progress(min(position, size), size)
             if on_chunk:
                 on_chunk(end)
     _save_progress(con, key, path, size, kind, size, True, events)
@@ -504,9 +505,9 @@ def _chunk_end(handle: BinaryIO, offset: int, size: int, max_lines: int, max_byt
 
 
 def _plain_chunks(path: Path, size: int, start: int, chunk_bytes: int,
-                 tmpdir: str) -> Iterator[tuple[str, int, int | None]]:
+                 tmpdir: str) -> Iterator[tuple[str, int, int | None, int]]:
     """Line-aligned chunks of ``CHUNK_LINES`` lines (whole DuckDB row groups) or ``chunk_bytes``;
-    yields (chunk file, end offset, line count)."""
+    yields (chunk file, end offset, line count, end offset)."""
     index = 0
     offset = start
     with path.open("rb") as handle:
@@ -516,28 +517,23 @@ def _plain_chunks(path: Path, size: int, start: int, chunk_bytes: int,
             end, newlines = _chunk_end(handle, offset, size, CHUNK_LINES, chunk_bytes)
             name = os.path.join(tmpdir, f"chunk-{index}.ndjson")
             _copy_range(path, offset, end, name)
-            yield name, end, newlines + (1 if end == size and unterminated else 0)
+            yield name, end, newlines + (1 if end == size and unterminated else 0), end
             offset = end
             index += 1
 
 
-_PLAIN_COPIES: dict[Path, str] = {}
-
-
-def _plain_copy(path: Path) -> str:
-    """DuckDB reads .gz by extension; give it a name it recognises for gzip input without one."""
-    if _is_gzip(path) and not path.name.endswith(".gz"):
-        handle, name = tempfile.mkstemp(prefix="faasguard-", suffix=".json.gz")
-        os.close(handle)
+@contextlib.contextmanager
+def _readable_name(path: Path) -> Iterator[str]:
+    """DuckDB picks gzip by extension: gzip input without ``.gz`` is read from a renamed copy."""
+    if not (_is_gzip(path) and not path.name.endswith(".gz")):
+        yield str(path)
+        return
+    handle, name = tempfile.mkstemp(prefix="faasguard-", suffix=".json.gz")
+    os.close(handle)
+    try:
         shutil.copyfile(path, name)
-        _PLAIN_COPIES[path] = name
-        return name
-    return str(path)
-
-
-def _cleanup_plain_copy(path: Path) -> None:
-    name = _PLAIN_COPIES.pop(path, None)
-    if name:
+        yield name
+    finally:
         os.unlink(name)
 
 
