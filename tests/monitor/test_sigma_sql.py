@@ -203,3 +203,24 @@ def test_user_identity_fields_beyond_the_flattened_ones(con: duckdb.DuckDBPyConn
     # a field the struct does not have is reported for that rule; the other rules still ran
     assert [rule_id for rule_id, _ in run.errors] == ["TEST-2"]
     assert "noSuchThing" in run.errors[0][1]
+
+
+def test_cidr_keywords_and_numeric_comparison(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    inside = record("ConsoleLogin", "signin.amazonaws.com", sourceIPAddress="10.1.2.3")
+    outside = record("ConsoleLogin", "signin.amazonaws.com", sourceIPAddress="11.1.2.3")
+    keyword = record("PutObject", "s3.amazonaws.com", requestParameters={"key": "backup/EXFIL-dump.tar"})
+    big = record("RunInstances", "ec2.amazonaws.com", requestParameters={"maxCount": 50})
+    small = record("RunInstances", "ec2.amazonaws.com", requestParameters={"maxCount": 2})
+    ingest.ingest(con, [write_ndjson(tmp_path / "ct.ndjson", [inside, outside, keyword, big, small])])
+    rules = {
+        "TEST-1": _rule("  sel:\n    sourceIPAddress|cidr: 10.0.0.0/8\n  condition: sel", n=1),
+        "TEST-2": _rule("  keywords:\n    - 'exfil-dump'\n  condition: keywords", n=2),
+        "TEST-3": _rule("  sel:\n    requestParameters.maxCount|gte: 10\n  condition: sel", n=3),
+    }
+    found = {}
+    for rule_id, text in rules.items():
+        ruleset = compile_yaml(text)
+        assert ruleset.skipped == [], rule_id
+        found[rule_id] = [a.event_ids for a in run_rules(con, ruleset).alerts]
+    assert found == {"TEST-1": [(inside["eventID"],)], "TEST-2": [(keyword["eventID"],)],
+                     "TEST-3": [(big["eventID"],)]}
