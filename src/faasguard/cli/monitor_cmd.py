@@ -294,7 +294,10 @@ def list_rules(rules: list[Path] = RULES_OPTION,
 @app.command()
 def evaluate(data: Path = typer.Option(None, "--data", help="Folder with the labelled CloudTrail sets "
                                                            "(default: ../shared/data/cloudtrail)."),
-             rules: list[Path] = RULES_OPTION) -> None:
+             rules: list[Path] = RULES_OPTION,
+             builtin: bool = typer.Option(True, "--builtin/--no-builtin",
+                                          help="Include faasguard's rules (--no-builtin to measure only --rules).")
+             ) -> None:
     """Technique coverage on Stratus Red Team logs and false alerts on Invictus-IR set-up events."""
     from faasguard.monitor import evaluate as evaluate_mod
     from faasguard.monitor.sigma_sql import load_rules
@@ -302,5 +305,5 @@ def evaluate(data: Path = typer.Option(None, "--data", help="Folder with the lab
     folder = data or evaluate_mod.default_data_dir()
     if folder is None or not (folder / evaluate_mod.STRATUS_FILE).is_file():
         raise _fail("labelled CloudTrail data not found; pass --data DIR")
-    result = evaluate_mod.evaluate(folder, load_rules(rules or []))
+    result = evaluate_mod.evaluate(folder, load_rules(rules or [], include_builtin=builtin))
     typer.echo("\n".join(result.lines()))
