@@ -349,3 +349,20 @@ resource "aws_cognito_user_pool" "users" {
     assert [(t.kind, t.trust, t.location.line) for t in fn.triggers] == [
         (TriggerKind.ALB, Trust.PUBLIC, 13), (TriggerKind.SCHEDULE, Trust.INTERNAL, 17),
         (TriggerKind.CLOUDWATCH_LOGS, Trust.INTERNAL, 24), (TriggerKind.COGNITO, Trust.PUBLIC, 31)]
+
+
+def test_hostile_expressions_end_quickly_without_crashing(tmp_path: Path) -> None:
+    deep = "[" * 300 + "]" * 300
+    chain = "\n".join(f"  l{i} = local.l{i + 1}" for i in range(2000))
+    files = {
+        "cycle/main.tf": 'locals {\n  a = local.b\n  b = local.a\n}\n' + FN.format(name="local.a", timeout=3),
+        "chain/main.tf": "locals {\n" + chain + '\n  l2000 = "end"\n}\n' + FN.format(name="local.l0", timeout=3),
+        "many/main.tf": 'resource "aws_sqs_queue" "q" {\n  count = 100000000\n  name = "q"\n}\n',
+        "deep/main.tf": f"locals {{\n  x = {deep}\n}}\n",
+    }
+    result = _load(tmp_path, files)
+    assert [e for e in result.errors if e.kind is ErrorKind.INTERNAL] == []
+    apps = {a.root: a for a in result.applications}
+    assert apps["cycle"].functions[0].name == "f"  # undecidable: the resource's own name
+    assert apps["chain"].functions[0].name == "f"  # too deep to follow: undecidable, not a crash
+    assert len(apps["many"].resources) == 256  # expansion is capped
