@@ -121,7 +121,7 @@ def main() -> int:
         excess = sorted({e.action for e in fi.diff.excess})
         name = f"{app.name}/{fi.function.id}"
         ours[name] = {"granted": len(granted_actions), "generated": generated, "excess": excess,
-                      "excess_count": sum(e.count for e in {(e.action, e.count): e for e in fi.diff.excess}.values()),
+                      "excess_count": fi.diff.unused_count,
                       "missing": sorted({m.action for m in fi.diff.missing}), "risk_ms": risk_ms,
                       "escalation": esc, "exfiltration": exf, "exposure": exp, "confidence": fi.confidence}
         cases[name] = {"granted": granted_document(fi), "needed": needed}

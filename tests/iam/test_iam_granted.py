@@ -148,3 +148,17 @@ def test_sam_function_without_code_in_the_tree_makes_no_excess_claim(tmp_path: P
     from faasguard.scan import ScanOptions, scan
 
     assert [f for f in scan(tmp_path, ScanOptions()).findings if f.rule_id == "FG-IAM-105"] == []
+
+
+def test_excess_of_overlapping_wildcards_is_counted_once(tmp_path: Path) -> None:
+    from faasguard.analyzers.iam import actiondb
+
+    write(tmp_path, {"template.yaml": SAM_HEAD + FN + (
+        "      Policies:\n        - AdministratorAccess\n        - Statement:\n"
+        "            - Effect: Allow\n              NotAction: iam:*\n              Resource: '*'\n"),
+        "src/app.py": "import boto3\ndef handler(e, c):\n    boto3.client('s3').list_buckets()\n"})
+    fi = analyse(tmp_path)["Fn"]
+    needed = {"s3:ListAllMyBuckets", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+    assert {r.action for r in fi.needed} == needed
+    assert fi.diff.unused_count == len(actiondb.expand("*")) - len(needed)
+    assert [(e.action, e.count > 20000) for e in fi.diff.excess] == [("*", True), ("NotAction iam:*", True)]

@@ -34,7 +34,7 @@ def _table(pairs) -> str:  # type: ignore[no-untyped-def]
             lines.append(f"  needed ({len(fi.needed)}):")
             lines.extend(f"    {r.action:<42} {r.resource}  [{r.reason}]" for r in fi.needed)
             unused = sorted({e.action for e in fi.diff.excess}, key=str.lower)
-            total = sum(e.count for e in {(e.action, e.count): e for e in fi.diff.excess}.values())
+            total = fi.diff.unused_count
             lines.append(f"  excess ({total}): {', '.join(unused[:20])}{' ...' if len(unused) > 20 else ''}")
             if fi.diff.missing:
                 lines.append(f"  missing ({len(fi.diff.missing)}):")

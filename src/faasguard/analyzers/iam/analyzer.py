@@ -124,7 +124,7 @@ class IamAnalyzer:
             return
         if r.diff.excess and r.code_analysed:
             actions = sorted({e.action for e in r.diff.excess}, key=str.lower)
-            total = sum(e.count for e in {(e.action, e.count): e for e in r.diff.excess}.values())
+            total = r.diff.unused_count
             confidence = r.confidence
             note = f" ({'; '.join(r.notes[:2])})" if confidence != "high" and r.notes else ""
             shared = ""

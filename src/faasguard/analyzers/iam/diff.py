@@ -25,6 +25,7 @@ class Diff:
     excess: list[Excess] = field(default_factory=list)
     missing: list[Requirement] = field(default_factory=list)
     broader: list[tuple[Requirement, Grant]] = field(default_factory=list)  # needed on X, granted on "*"
+    unused_count: int = 0  # distinct concrete actions granted and never needed (patterns expanded)
 
 
 def grant_actions(grant: Grant) -> tuple[str, ...]:
@@ -53,17 +54,20 @@ def _grant_covers(app: Application, grant: Grant, req: Requirement) -> bool:
 def compare(app: Application, needed: list[Requirement], granted: Granted) -> Diff:
     diff = Diff()
     needed_actions = {r.action.lower() for r in needed}
+    every_unused: set[str] = set()
     for grant in granted.allows:
         if grant.implicit:
             continue
         actions = grant_actions(grant)
         unused = [a for a in actions if a.lower() not in needed_actions]
+        every_unused.update(a.lower() for a in unused)
         resource = ", ".join(grant.resources) or "*"
         if len(unused) > LIST_LIMIT:
             label = "NotAction " + ",".join(grant.not_actions) if grant.not_actions else ",".join(grant.actions)
             diff.excess.append(Excess(label, resource, grant, len(unused)))
         else:
             diff.excess.extend(Excess(a, resource, grant) for a in unused)
+    diff.unused_count = len(every_unused)
     if granted.known:
         for req in needed:
             denied = any(_grant_covers(app, g, req) and not g.conditional for g in granted.denies)
