@@ -52,6 +52,11 @@ def test_ingest_then_detect_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert first["evidence"]["event_names"] == ["UpdateFunctionCode20150331v2"]
     assert first["evidence"]["request_parameters"] == {"functionName": "orders-api"}
 
+    assert main(["monitor", "detect", "--db", db, "-o", "json", "--since", "2026-01-05T10:01:00Z",
+                 "--no-anomalies"]) == 0
+    assert [a["rule_id"] for a in _json_out(capsys)] == ["FGM-LAMBDA-006"]
+    assert main(["monitor", "detect", "--db", db, "--since", "yesterday"]) == 2
+    assert "--since: not an ISO-8601 time" in capsys.readouterr().err
     assert main(["monitor", "detect", "--db", db, "-o", "json", "--min-severity", "high", "--no-anomalies"]) == 0
     assert [a["rule_id"] for a in _json_out(capsys)] == ["FGM-LAMBDA-006"]
     assert main(["monitor", "detect", "--db", db, "--fail-on", "high", "--no-anomalies"]) == 1

@@ -113,15 +113,26 @@ def _progress_factory(enabled: bool) -> Any:
     return _RichProgress() if enabled and sys.stderr.isatty() else _NoProgress()
 
 
+def _parse_time(text: str | None, option: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise _fail(f"{option}: not an ISO-8601 time: {text!r}") from None
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+
+
 def _collect(db: Path, rules: list[Path] | None, builtin: bool, anomalies: bool, learn_hours: int,
-             threshold: float) -> tuple[Any, list[Any], list[Any], Any]:
+             threshold: float, since: datetime | None = None,
+             until: datetime | None = None) -> tuple[Any, list[Any], list[Any], Any]:
     from faasguard.monitor import anomaly, detect, sigma_sql
 
     if not db.exists():
         raise _fail(f"{db}: no such store (run `faasguard monitor ingest PATH --db {db}` first)")
     con = _open(db)
     ruleset = sigma_sql.load_rules(rules or [], include_builtin=builtin)
-    run = detect.run_rules(con, ruleset)
+    run = detect.run_rules(con, ruleset, since=since, until=until)
     alerts = list(run.alerts)
     baselines: list[Any] = []
     if anomalies:
@@ -148,6 +159,8 @@ def detect(
     region: str = typer.Option(None, "--region", help="AWS region for automatic response."),
     endpoint_url: str = typer.Option(None, "--endpoint-url", help="AWS endpoint (tests, LocalStack, moto)."),
     fail_on: str = typer.Option(None, "--fail-on", help="Exit 1 when an alert at or above this severity exists."),
+    since: str = typer.Option(None, "--since", help="Only events at or after this time (ISO-8601, UTC)."),
+    until: str = typer.Option(None, "--until", help="Only events before this time (ISO-8601, UTC)."),
 ) -> None:
     """Run the Sigma rules (and baselines) over the store and print the alerts."""
     from faasguard.monitor.detect import filter_alerts
@@ -155,7 +168,8 @@ def detect(
     if output not in ("table", "json", "jsonl"):
         raise _fail("--output must be table, json or jsonl")
     floor = _severity(min_severity)
-    con, alerts, _, _ = _collect(db, rules, builtin, anomalies, learn_hours, threshold)
+    start, end = _parse_time(since, "--since"), _parse_time(until, "--until")
+    con, alerts, _, _ = _collect(db, rules, builtin, anomalies, learn_hours, threshold, start, end)
     alerts = filter_alerts(alerts, floor)
     if output == "json":
         typer.echo(json.dumps([a.to_json() for a in alerts], indent=2, default=str))
