@@ -86,6 +86,17 @@ def _ids(text: str) -> set[tuple[str, str]]:
     ("(select id from users limit 1,1)", ("sqli", "FG-SQLI-031")),
     ("unistr(password)::int", ("sqli", "FG-SQLI-019")),
     ('<?xml version="1.0"?><root><a probe=";ps"></a></root>', ("cmdi", "FG-CMDI-001")),
+    ("/etc/my.cnf", ("path_traversal", "FG-PATH-005")),
+    ("/C:\\Program Files\\", ("path_traversal", "FG-PATH-005")),
+    ("/.bash_profile", ("path_traversal", "FG-PATH-004")),
+    ("top[/al/.source+/ert/.source](1)", ("xss", "FG-XSS-007")),
+    ("[1].find(alert)", ("xss", "FG-XSS-007")),
+    ('"autofocus/onfocus=alert(1)//', ("xss", "FG-XSS-009")),
+    ('<label dataformatas="html" datasrc="#xss" datafld="payload"></label>', ("xss", "FG-XSS-011")),
+    ("<body>", ("xss", "FG-XSS-001")),
+    ("z'or email notnull--", ("sqli", "FG-SQLI-010")),
+    ("1%0Aand current_user=notthere()", ("sqli", "FG-SQLI-020")),
+    ("ALTER TABLE `mass_mails` CHANGE `a` `b` TEXT", ("sqli", "FG-SQLI-037")),
 ])
 def test_true_positive(payload: str, expected: tuple[str, str]) -> None:
     assert expected in _ids(payload)
@@ -104,6 +115,8 @@ def test_true_positive(payload: str, expected: tuple[str, str]) -> None:
     "I'd give it 4/5 -- Gordon's opinion; \"id\" & more.", "java developer", "python tutorial", "onboarding",
     "Call me on 555-0100 & ask for Bob", "Mozilla/5.0 (iPod; U; CPU iPhone OS 4_0 like Mac OS X; om-ET)",
     "http://ju.kr/posts/search?nacional=suite", "L'avantage d'atteindre vos buts", "zbyr84@example.net",
+    "/home/bob/photos/cat.jpg", "logs are rotated daily", "Update user settings", "Drop me a line",
+    "<b>bold</b> and <i>italic</i>", "top [10] songs", "Price: $(5.00)",
 ])
 def test_near_miss_benign(text: str) -> None:
     assert detect(text) == []

@@ -117,7 +117,8 @@ def normalize(text: str) -> str:
     if not out.isascii() and _COMPAT_CHARS.search(out):
         out = unicodedata.normalize("NFKC", out)
     if _CONTROL.search(out):
-        out = _CONTROL.sub("", out)
+        # vertical tab and form feed separate HTML attributes; other control characters are noise
+        out = _CONTROL.sub(lambda m: " " if m.group(0) in "\x0b\x0c" else "", out)
     return out
 
 

@@ -43,9 +43,9 @@ _SQL_CHARS = re.compile(r"['\"`;#=<>(]|(?:^|[^\w.])@|--|/\*")
 _SQL_WORDS = frozenset({"union", "select", "sleep", "benchmark", "waitfor", "exec", "execute", "order", "group",
                         "having", "drop", "insert", "delete", "update", "rlike", "regexp", "information_schema",
                         "outfile", "dumpfile", "infile", "xp_cmdshell", "pg_sleep", "declare", "sp_executesql",
-                        "sp_oacreate", "dbms_pipe", "utl_inaddr", "utl_http"})
+                        "sp_oacreate", "dbms_pipe", "utl_inaddr", "utl_http", "alter", "truncate"})
 _XSS_CHARS = re.compile(r"[<>\u00bc\u00be]|script|(?:^|[^a-z])on[a-z]+\s*=|^\s*on[a-z]{3,30}\s*=?\s*$|\[\]|"
-                        r"reflect\.|data\s*:|expression\s*\(|-moz-binding|behavior\s*:|"
+                        r"reflect\.|(?:top|self|parent|frames)\[|\$\(|\(\s*(?:alert|prompt|confirm|eval)\s*\)|data\s*:|expression\s*\(|-moz-binding|behavior\s*:|"
                         r"(?:alert|prompt|confirm|eval|settimeout|setinterval|atob|fetch)\s*[(`]|document\s*\.|"
                         r"window\s*[.\[]|location\s*\.|fromcharcode|innerhtml|(?:self|top)\s*\[|\[\s*['\"]alert")
 _CMD_CHARS = re.compile(r"[;&|`$<>{}\\]|"
@@ -56,7 +56,8 @@ _CMD_WORDS = frozenset({"phpinfo", "phpversion", "netsh", "reg", "system", "exec
                         "spawnsync", "execfile", "child_process", "processbuilder", "getruntime", "fsockopen",
                         "socket", "iex", "invoke", "alias", "goto", "powershell", "cmd", "bash", "sh", "ksh", "zsh",
                         "nc", "subprocess", "__import__", "net", "cmd_exe", "certutil", "wget", "curl"})
-_PATH_CHARS = re.compile(r"\.\.|\./|[\\%\x00]|0x|://|^/\.|var/|\.ssh|\.aws|\.git|\.env|web-inf|meta-inf|"
+_PATH_CHARS = re.compile(r"\.\.|\./|[\\%\x00]|0x|://|^/\.|var/|^/?(?:etc|proc|sys|boot|root|opt|logs?|apache\d?|"
+                         r"httpd|nginx|lampp|xampp)/|^/?[a-z]:[\\/]|\.ssh|\.aws|\.git|\.env|web-inf|meta-inf|"
                          r"root/|home/|dev/|usr/|apache|"
                          "[\u2215\u2044\u29f8\uff0f\u2216\ufe68\uff3c\u29f5\uefc8\uf025\u3002\uff0e\u2024\ufe52]",
                          re.IGNORECASE)
@@ -92,7 +93,8 @@ _PLAIN_TRIGGERS = frozenset({
     # cmdi (besides _CMD_WORDS and a leading binary)
     "bin", "sbin", "dev", "exist", "errorlevel", "defined", "object",
     # path
-    "var", "ssh", "aws", "git", "env", "web", "meta", "inf", "root", "home", "usr", "apache",
+    "var", "ssh", "aws", "git", "env", "web", "meta", "inf", "root", "home", "usr", "apache", "opt", "logs", "log",
+    "sys", "httpd", "nginx", "lampp", "xampp", "top", "self", "parent", "frames",
     # ssrf
     "metadata", "instance", "internal", "fd00", "localhost", "localhost4", "localtest", "svc", "local",
     "console", "__js_function", "runtime",

@@ -29,7 +29,13 @@ _SENSITIVE = re.compile(
     r"sam$|config/sam|dev/(?:random|stdin|stdout|tcp))",
     re.IGNORECASE,
 )
-_DOT_DIR = re.compile(r"^/\.[a-z][\w-]{1,30}/[\w.-]+", re.IGNORECASE)
+_DOT_DIR = re.compile(r"^/\.[a-z][\w-]{1,30}/[\w.-]+|^/\.[a-z][\w.-]{1,30}$", re.IGNORECASE)
+_SYSTEM_PATH = re.compile(
+    r"^/?(?:etc|proc|sys|boot|root|var/(?:log|lib|run|spool|mail|www)|usr/local/(?:etc|apache\d?|nginx)|"
+    r"opt/[\w.-]+/(?:logs?|etc|conf)|(?:apache\d?|httpd|nginx|lampp|xampp)/(?:logs?|conf|php)|logs?)/[\w.-]"
+    r"|^/?[a-z]:[\\/](?:windows|winnt|program files|inetpub|boot\.ini|documents and settings|system32)",
+    re.IGNORECASE,
+)
 # sensitive file names with any junk between the parts (broken or exotic encodings of "/")
 _SENSITIVE_LOOSE = re.compile(
     r"(?:(?<![a-z])|(?<=%\w\w))etc(?:[^\w\s]|%\w\w){1,12}(?:passwd|shadow|hosts|issue|group)\b|"
@@ -39,7 +45,7 @@ _SENSITIVE_LOOSE = re.compile(
 )
 _SCHEME_FILE = re.compile(r"\b(?:file|php|zip|phar|expect|glob|data|jar|netdoc)://", re.IGNORECASE)
 _NULL_EXT = re.compile(r"\x00|%00", re.IGNORECASE)
-_HINT = re.compile(r"^/\.|\./\./|\.\.|etc|proc|win|boot|system32|\.ht|\.git|\.env|web-inf|://|\x00|var/|\.ssh|\.aws"
+_HINT = re.compile(r"^/?(?:etc|proc|sys|boot|root|var|usr|opt|apache|httpd|nginx|lampp|xampp|logs?|[a-z]:)[/\\]|^/\.|\./\./|\.\.|etc|proc|win|boot|system32|\.ht|\.git|\.env|web-inf|://|\x00|var/|\.ssh|\.aws"
                    r"|dev/|sam|inetpub|autoexec|pagefile|winnt|apache", re.IGNORECASE)
 
 
@@ -59,6 +65,10 @@ def detect_path(text: str) -> Detection | None:
     if m:
         return Detection("path_traversal", "FG-PATH-002", "", excerpt_of(form, m.start(), m.end()), "high",
                          "reference to a sensitive system file")
+    m = _SYSTEM_PATH.match(form)
+    if m:
+        return Detection("path_traversal", "FG-PATH-005", "", excerpt_of(form, 0, len(form)), "medium",
+                         "absolute path into a system location")
     m = _DOT_DIR.match(form)
     if m:
         return Detection("path_traversal", "FG-PATH-004", "", excerpt_of(form, m.start(), m.end()), "medium",

@@ -88,7 +88,7 @@ _RAW_SQL_GATE = re.compile(r"[=#<>]|(?:^|[^\w.])@|(?:['\"\d)]|\b(?:null|select|u
 _CALL = re.compile(r"([a-z_][\w.]*)\s*\(")
 _NUMERIC_START = frozenset("0123456789)-+.")
 _LEADING_WORDS = frozenset({"and", "or", "xor", "order", "group", "having", "where", "limit", "procedure", "not",
-                            "union", "select"})
+                            "union", "select", "alter", "drop", "create", "truncate", "insert", "from"})
 _QUOTE_WINDOW = 160
 _INNER_JUNK = re.compile(r"(?<=[a-z])[^\x00-\x7f](?=[a-z])")
 _KEY_PREFIX = re.compile(r"^[\w.\[\]-]{1,40}=(?=.)")
@@ -361,7 +361,8 @@ def _numeric_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
     if rule_id == "FG-SQLI-036":
         return values[0] == "from" and values[2] in ("where", "limit", "order", "group", "join")
     if rule_id == "FG-SQLI-037":
-        return values[0] in ("alter", "drop", "create", "truncate", "insert") and _stacked_is_sql(fp, values, 0)
+        return values[0] in ("alter", "drop", "create", "truncate", "insert") and len(values) >= 3 and \
+            values[1] in ("table", "database", "procedure", "function", "into", "view", "index", "trigger")
     if rule_id == "FG-SQLI-038":
         ops = [values[i] for i in range(1, len(fp)) if fp[i] == "o"]
         return bool(ops) and all(o in _COMPARISONS or o == "not" for o in ops[:2]) and len(fp) <= 6

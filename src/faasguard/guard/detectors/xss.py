@@ -22,8 +22,9 @@ _ACTIVE_TAG = re.compile(
 )
 _DANGEROUS_TAG = re.compile(
     r"<\s*/?\s*(?:[a-z0-9]{0,10}:)?(?:script|iframe|frameset|object|embed|applet|svg|math|meta|base|isindex|xss|import|"
-    r"vmlframe|bgsound|layer|ilayer|portal|handler|listener|style|link|form|template|marquee|frame|xml)"
-    r"(?=[\s/>\x00\x0c]|$)",
+    r"vmlframe|bgsound|layer|ilayer|portal|handler|listener|style|link|form|template|marquee|frame|xml|body|html|"
+    r"head|textarea|title|noscript|xmp|plaintext)"
+    r"(?=[\s/>\x00\x0c:]|$)",
     re.IGNORECASE,
 )
 # an event-handler attribute inside something that looks like a tag
@@ -44,7 +45,9 @@ _JS_SINK = re.compile(
     r"(?:\b(?:alert|prompt|confirm|eval|settimeout|setinterval|atob|fetch)\s*(?:\(|`)|"
     r"\bdocument\s*\.\s*(?:cookie|write|domain|location)|\bwindow\s*\.\s*(?:location|name|open)|"
     r"\bstring\s*\.\s*fromcharcode|\.innerhtml\s*=|\blocation\s*\.\s*(?:href|hash)\s*=|"
-    r"\bself\s*\[|\btop\s*\[|\bwindow\s*\[|\[\s*['\"]alert|\breflect\s*\.\s*\w+\s*\.\s*call\s*`)",
+    r"\b(?:self|top|window|parent|frames)\[(?!\d+\])|\[\s*['\"]alert|"
+    r"\breflect\s*\.\s*\w+\s*\.\s*call\s*`|\(\s*(?:alert|prompt|confirm|eval)\s*\)|"
+    r"\$\(\s*['\"][^'\"]{0,100}['\"]\s*\)\s*\.)",
     re.IGNORECASE,
 )
 # DOM and legacy (IE) event-handler attribute names, from the HTML and DOM specifications
@@ -75,11 +78,16 @@ EVENT_HANDLERS = frozenset({
     "webkitanimationiteration", "webkitanimationstart", "webkittransitionend", "wheel"
 })
 _BARE_HANDLER = re.compile(r"^\s*on([a-z]{3,30})\s*(?:=\s*)?$", re.IGNORECASE)
-_LOOSE_HANDLER = re.compile(r"(?:^|[\s;(,])on([a-z]{3,30})\s*=\s*\S", re.IGNORECASE)
+_LOOSE_HANDLER = re.compile(r"(?:^|[\s;(,/\"'])on([a-z]{3,30})\s*=\s*\S", re.IGNORECASE)
+_ACTIVE_ATTRIBUTE = re.compile(
+    r"<[a-z][^<>]{0,300}?[\s\"'/](?:datasrc|dataformatas|datafld|formaction|xlink:href|srcdoc|lowsrc|dynsrc)\s*=|"
+    r"<[a-z][^<>]{0,300}?\sstyle\s*=[^>]{0,300}?(?:url\s*\(|expression|\\[0-9a-f]{1,6}|behavior)",
+    re.IGNORECASE,
+)
 _CSS_SCRIPT_URL = re.compile(r"url\s*\(\s*['\"]?\s*(?:javascript|vbscript)\s*:?", re.IGNORECASE)
 _JSFUCK = re.compile(r"(?:[\[\]()!+]\s*){24,}")
 _HINT = re.compile(r"[<>\u00bc\u00be]|script|on[a-z]{3,30}|expression|alert|prompt|confirm|document|window|"
-                   r"eval|setinterval|settimeout|reflect|\[\]", re.IGNORECASE)
+                   r"eval|setinterval|settimeout|reflect|\[\]|(?:top|self|parent|frames)\s*\[|\$\(", re.IGNORECASE)
 # 7-bit stripped brackets and quotes (0xBC -> "<", 0xBE -> ">", 0xA2 -> '"') used against US-ASCII pages
 _STRIPPED_BRACKETS = str.maketrans({"\u00bc": "<", "\u00be": ">", "\u00a2": '"'})
 
@@ -92,6 +100,7 @@ def detect_xss(text: str) -> Detection | None:
     for rule_id, pattern, message in (
         ("FG-XSS-001", _DANGEROUS_TAG, "element that runs or loads code"),
         ("FG-XSS-002", _TAG_WITH_HANDLER, "tag with an event handler"),
+        ("FG-XSS-011", _ACTIVE_ATTRIBUTE, "attribute that loads code or data"),
         ("FG-XSS-003", _SCRIPT_URL, "script URL"),
         ("FG-XSS-004", _HANDLER_BREAK, "attribute break into an event handler"),
     ):
@@ -136,8 +145,10 @@ _JS_CONTEXT = re.compile(r"[\"'`;)}]\s*[-+*/;|&,]?\s*$|^\s*$|^\W{0,3}$")
 def _looks_like_js(text: str, m: re.Match[str]) -> bool:
     """A sink call counts when it sits where a script break would put it (start, after a quote or
     semicolon) and has a JS-looking argument, not in the middle of prose."""
+    if m.group(0).startswith("("):
+        return True  # alert/prompt/eval passed as a callback: ".find(alert)"
     before = text[max(0, m.start() - 20) : m.start()]
     after = text[m.end() : m.end() + 40]
-    arg_is_code = bool(re.match(r"\s*(?:[\d'\"`/)]|document|window|this|string|[a-z_$][\w$]*\s*[.(\[,)])",
+    arg_is_code = bool(re.match(r"\s*(?:[\d'\"`/)(]|document|window|this|string|[a-z_$][\w$]*\s*[.(\[,)])",
                                 after, re.IGNORECASE))
     return bool(_JS_CONTEXT.search(before)) and arg_is_code
