@@ -17,8 +17,10 @@ import gzip
 import hashlib
 import json
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -460,7 +462,7 @@ def _ingest_cloudtrail_file(con: duckdb.DuckDBPyConnection, path: Path, kind: In
             chunks: Iterator[tuple[str, int, int | None, int]] = _gzip_chunks(path, chunk_bytes, start, tmpdir)
         else:
             chunks = _plain_chunks(path, size, start, chunk_bytes, tmpdir)
-        for chunk_file, end, lines, position in chunks:
+        for chunk_file, end, lines, position in _prefetch(chunks):
             con.execute("BEGIN TRANSACTION")
             try:
                 added, dup, bad = _insert_cloudtrail(con, kind, chunk_file, source, lines)
@@ -520,6 +522,44 @@ def _plain_chunks(path: Path, size: int, start: int, chunk_bytes: int,
             yield name, end, newlines + (1 if end == size and unterminated else 0), end
             offset = end
             index += 1
+
+
+_DONE = object()
+
+
+def _prefetch(chunks: Iterator[tuple[str, int, int | None, int]]) -> Iterator[tuple[str, int, int | None, int]]:
+    """Cut the next chunk in a thread while DuckDB (which releases the GIL) loads this one."""
+    slots: queue.Queue[object] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in chunks:
+                while not stop.is_set():
+                    try:
+                        slots.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            slots.put(exc)
+
+    worker = threading.Thread(target=produce, name="faasguard-chunker", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = slots.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join(timeout=5)
 
 
 @contextlib.contextmanager
