@@ -24,7 +24,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -384,7 +384,3 @@ def ingest_log_file(con: duckdb.DuckDBPyConnection, path: Path, lines: Iterable[
         con.execute("ROLLBACK")
         raise
     return added, total - added, batch.unreadable
-
-
-def iter_lines(text: str) -> Iterator[str]:
-    yield from text.splitlines()
