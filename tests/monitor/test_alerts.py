@@ -8,14 +8,18 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from faasguard.cli import main
 from faasguard.model.finding import Severity
 from faasguard.monitor.alerts import SlackSink, StdoutSink, WebhookSink, dispatch
 from faasguard.monitor.detect import Alert
+
+from .conftest import record, write_ndjson
 
 
 def _alert(rule_id: str, severity: Severity = Severity.HIGH, count: int = 1, function: str = "orders-api") -> Alert:
@@ -83,3 +87,20 @@ def test_unreachable_webhook_is_reported(con: duckdb.DuckDBPyConnection) -> None
     assert report.sent == 0 and [sink for sink, _ in report.failed] == ["webhook"]
     # not recorded as sent, so a later run retries
     assert con.execute("SELECT count(*) FROM alerts_sent").fetchone() == (0,)
+
+
+def test_cli_alert_sends_new_alerts_once(tmp_path: Path, receiver: tuple[str, list[dict[str, Any]]],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    url, received = receiver
+    events = [record("StopLogging", "cloudtrail.amazonaws.com", requestParameters={"name": "main"}),
+              record("CreateEventSourceMapping20150331", requestParameters={"functionName": "f"})]  # low
+    db = str(tmp_path / "m.duckdb")
+    assert main(["monitor", "ingest", str(write_ndjson(tmp_path / "ct.ndjson", events)), "--db", db]) == 0
+    args = ["monitor", "alert", "--db", db, "--webhook", url + "/hook", "--slack", url + "/slack", "--no-anomalies"]
+    assert main(args) == 0
+    assert "sent 2, already sent 0, rate-limited 0, below threshold 1" in capsys.readouterr().err
+    assert sorted((r["path"], r["body"].get("rule_id") or r["body"]["text"]) for r in received) == [
+        ("/hook", "FGM-LOG-001"), ("/slack", "[high] CloudTrail logging stopped or trail deleted")]
+    assert main(args) == 0
+    assert "sent 0, already sent 2" in capsys.readouterr().err
+    assert len(received) == 2
