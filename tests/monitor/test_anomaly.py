@@ -11,6 +11,7 @@ import jsonschema
 
 from faasguard.monitor import ingest
 from faasguard.monitor.anomaly import Settings, run_baselines
+from faasguard.monitor.report import render_html
 
 ROLE = "arn:aws:iam::123456789012:role/orders-role"
 T0 = datetime(2026, 1, 5)
@@ -70,6 +71,8 @@ def test_rate_spike_and_first_seen_values(con: duckdb.DuckDBPyConnection, tmp_pa
                          "alert.schema.json").read_text())
     for alert in run.alerts:
         jsonschema.validate(alert.to_json(), schema)
+    page = render_html(run.alerts, run.baselines)
+    assert page.count("<circle") == 1 and "orders — invocations" in page  # the spike, marked
     new_api = next(a for a in run.alerts if a.rule_id == "FGM-ANOM-NEW-API")
     assert new_api.evidence["normal"] == ["dynamodb.amazonaws.com:GetItem"]
 
