@@ -366,3 +366,44 @@ def test_hostile_expressions_end_quickly_without_crashing(tmp_path: Path) -> Non
     assert apps["cycle"].functions[0].name == "f"  # undecidable: the resource's own name
     assert apps["chain"].functions[0].name == "f"  # too deep to follow: undecidable, not a crash
     assert len(apps["many"].resources) == 256  # expansion is capped
+
+
+def test_dynamic_blocks_are_expanded(tmp_path: Path) -> None:
+    files = {"main.tf": '''
+variable "env" {
+  default = { TOKEN = "abc", MODE = "x" }
+}
+variable "tracing_mode" {
+  default = null
+}
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  role          = "arn:aws:iam::111122223333:role/r"
+  runtime       = "python3.12"
+  dynamic "environment" {
+    for_each = length(keys(var.env)) == 0 ? [] : [true]
+    content {
+      variables = var.env
+    }
+  }
+  dynamic "tracing_config" {
+    for_each = var.tracing_mode == null ? [] : [true]
+    content {
+      mode = var.tracing_mode
+    }
+  }
+  dynamic "vpc_config" {
+    for_each = [{ subnets = ["subnet-1"] }]
+    iterator = net
+    content {
+      subnet_ids         = net.value.subnets
+      security_group_ids = ["sg-1"]
+    }
+  }
+}
+'''}
+    [fn] = _one(_load(tmp_path, files)).functions
+    assert {k: v.literal for k, v in fn.environment.items()} == {"TOKEN": "abc", "MODE": "x"}
+    assert fn.tracing is None and "tracing" not in fn.locations
+    assert fn.vpc is not None and [str(s) for s in fn.vpc.subnet_ids] == ["subnet-1"]
+    assert fn.loc("environment").line == 12

@@ -104,8 +104,7 @@ def _stages(ctx: Context) -> None:
             api.set("throttling", Throttling(rate_num, integer(burst), where), where)
     for inst in ctx.of_type("aws_api_gateway_usage_plan"):
         for block in inst.body.blocks_of("api_stages"):
-            attr = block.body.attributes.get("api_id")
-            value = inst.module.evaluate(attr, inst.names) if attr is not None else None
+            value = inst.attr("api_id", block.body)
             api = ctx.apis.get(_address(ctx, value, "aws_api_gateway_rest_api") or "")
             if api is not None:
                 api.set("usage_plan", True, ctx.loc(inst))

@@ -73,7 +73,7 @@ def read_function(ctx: Context, inst: Instance) -> None:
         fn.locations["environment"] = ctx.loc(inst, "environment")
         attr = env.attributes.get("variables")
         if attr is not None:
-            environment(ctx, fn, inst.module.evaluate(attr, inst.names),
+            environment(ctx, fn, inst.attr("variables", env),
                         Location(attr.file, attr.line, pointer=("resource", inst.type, inst.name, "environment")))
     vpc = nested(inst, "vpc_config")
     if vpc is not None:
@@ -200,7 +200,7 @@ def link_functions(ctx: Context) -> None:
         dest = nested(inst, "destination_config")
         failure = dest.block("on_failure") if dest is not None else None
         if fn is not None and failure is not None and "destination" in failure.body.attributes:
-            value = inst.module.evaluate(failure.body.attributes["destination"], inst.names)
+            value = inst.attr("destination", failure.body)
             fn.set("on_failure", ctx.value(value, ctx.loc(inst)), ctx.loc(inst, "destination_config"))
     for inst in ctx.of_type("aws_s3_bucket_notification"):
         bucket_notification(ctx, inst)
@@ -252,7 +252,7 @@ def _other_sources(ctx: Context) -> None:
         if cfg is None:
             continue
         for name, attr in cfg.body.attributes.items():
-            fn = function_for(ctx, inst.module.evaluate(attr, inst.names))
+            fn = function_for(ctx, inst.attr(name, cfg.body))
             if fn is not None:
                 fn.append("triggers", Trigger(TriggerKind.COGNITO, default_trust(TriggerKind.COGNITO),
                                               Location(attr.file, attr.line, pointer=(
@@ -323,7 +323,7 @@ def event_source_mapping(ctx: Context, inst: Instance) -> None:
     dest = nested(inst, "destination_config")
     failure = dest.block("on_failure") if dest is not None else None
     if failure is not None and "destination_arn" in failure.body.attributes:
-        on_failure = ctx.value(inst.module.evaluate(failure.body.attributes["destination_arn"], inst.names),
+        on_failure = ctx.value(inst.attr("destination_arn", failure.body),
                                ctx.loc(inst, "destination_config"))
     enabled = boolean(inst.attr("enabled")) is not False
     fn.append("triggers", Trigger(kind, default_trust(kind), ctx.loc(inst), source_id=source_id, source=source,
@@ -338,11 +338,10 @@ def bucket_notification(ctx: Context, inst: Instance) -> None:
         attr = block.body.attributes.get("lambda_function_arn")
         if attr is None:
             continue
-        fn = function_for(ctx, inst.module.evaluate(attr, inst.names))
+        fn = function_for(ctx, inst.attr("lambda_function_arn", block.body))
         if fn is None:
             continue
-        events = inst.module.evaluate(block.body.attributes["events"], inst.names) \
-            if "events" in block.body.attributes else []
+        events = inst.attr("events", block.body, [])
         where = Location(block.file, block.line, pointer=("resource", inst.type, inst.name, "lambda_function", i))
         fn.append("triggers", Trigger(TriggerKind.S3, _trust(ctx, TriggerKind.S3, bucket), where,
                                       source_id=bucket.address if bucket else None,

@@ -36,6 +36,8 @@ class Attribute:
 class Body:
     attributes: dict[str, Attribute] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)
+    # names a generated block's expressions see (a ``dynamic`` block's iterator)
+    names: dict[str, Any] = field(default_factory=dict)
 
     def blocks_of(self, kind: str) -> Iterator[Block]:
         return (b for b in self.blocks if b.kind == kind)

@@ -74,11 +74,8 @@ def document_statements(ctx: Context, inst: Instance) -> list[Statement]:
         for item in as_list(inst.attr(key)):
             out.extend(policy_statements(ctx, item, inst.name, ctx.loc(inst, key)))
     for i, block in enumerate(inst.body.blocks_of("statement")):
-        ev = inst.module.evaluate
-        attrs = block.body.attributes
-
-        def get(name: str, _attrs: Any = attrs, _ev: Any = ev) -> Any:
-            return _ev(_attrs[name], inst.names) if name in _attrs else None
+        def get(name: str, _body: Any = block.body) -> Any:
+            return inst.attr(name, _body)
 
         conditions: dict[str, Any] = {}
         for cond in block.body.blocks_of("condition"):
@@ -97,8 +94,7 @@ def document_statements(ctx: Context, inst: Instance) -> list[Statement]:
 
 
 def get_in(inst: Instance, block: Any, name: str) -> Any:
-    attr = block.body.attributes.get(name)
-    return inst.module.evaluate(attr, inst.names) if attr is not None else None
+    return inst.attr(name, block.body)
 
 
 def policy_statements(ctx: Context, value: Any, policy_name: str, where: Location) -> list[Statement]:
@@ -137,7 +133,7 @@ def define_roles(ctx: Context) -> None:
             attr = block.body.attributes.get("policy")
             if attr is not None:
                 where = Location(attr.file, attr.line, pointer=("resource", inst.type, inst.name, "inline_policy"))
-                role.append("statements", *policy_statements(ctx, inst.module.evaluate(attr, inst.names), name,
+                role.append("statements", *policy_statements(ctx, inst.attr("policy", block.body), name,
                                                              where))
         if inst.has("managed_policy_arns"):
             where = ctx.loc(inst, "managed_policy_arns")

@@ -157,10 +157,11 @@ class Instance:
         return Evaluator(self.module, self.names)
 
     def attr(self, name: str, body: Body | None = None, default: Any = None) -> Any:
-        attribute = (body or self.block.body).attributes.get(name)
+        body = body or self.block.body
+        attribute = body.attributes.get(name)
         if attribute is None:
             return default
-        return self.module.evaluate(attribute, self.names)
+        return self.module.evaluate(attribute, {**self.names, **body.names} if body.names else self.names)
 
     def has(self, name: str, body: Body | None = None) -> bool:
         return name in (body or self.block.body).attributes
@@ -380,7 +381,9 @@ class ModuleInstance:
         base = f"{self.prefix}{'data.' if mode == 'data' else ''}{rtype}.{name}"
 
         def make(address: str, names: dict[str, Any]) -> Instance:
-            return Instance(address, base, mode, rtype, name, block, self, names)
+            expanded = Block(block.kind, block.labels, self._dynamic(block.body, names, 0), block.line, block.file,
+                             block.end_line)
+            return Instance(address, base, mode, rtype, name, expanded, self, names)
 
         if "count" in block.body.attributes:
             count = self._count(block)
@@ -406,6 +409,47 @@ class ModuleInstance:
                 yield make(f"{base}[{json.dumps(str(key))}]", {"each": LDict({"key": key, "value": value})})
             return
         yield make(base, {})
+
+    def _dynamic(self, body: Body, names: dict[str, Any], depth: int) -> Body:
+        """``dynamic "x" { for_each = ...; content { ... } }`` -> one ``x`` block per item (none for an
+        empty collection; one with unknown iterator values when the collection is undecidable)."""
+        if depth > 5 or not body.blocks:
+            return body
+        blocks: list[Block] = []
+        for block in body.blocks:
+            if block.kind != "dynamic" or not block.labels:
+                inner = self._dynamic(block.body, {**names, **body.names}, depth + 1)
+                blocks.append(block if inner is block.body else
+                              Block(block.kind, block.labels, inner, block.line, block.file, block.end_line))
+                continue
+            label = block.labels[0]
+            content = block.body.block("content")
+            if content is None:
+                continue
+            iterator_attr = block.body.attributes.get("iterator")
+            iterator = label
+            if iterator_attr is not None:
+                iterator = str(self.evaluate(iterator_attr, names)) if not hasattr(iterator_attr.expr, "data") else \
+                    self.source_of_attr(iterator_attr)
+            attr = block.body.attributes.get("for_each")
+            coll = self.evaluate(attr, {**names, **body.names}) if attr is not None else None
+            if isinstance(coll, dict):
+                items: list[tuple[Any, Any]] = list(coll.items())
+            elif isinstance(coll, list):
+                items = list(enumerate(coll))
+            else:
+                items = [(Unknown(f"{iterator}.key"), Unknown(f"{iterator}.value"))]
+            for key, value in items[:MAX_INSTANCES]:
+                scope = {**body.names, iterator: LDict({"key": key, "value": value})}
+                generated = Body(content.body.attributes, content.body.blocks, scope)
+                generated = self._dynamic(generated, {**names, **scope}, depth + 1)
+                blocks.append(Block(label, (), generated, block.line, block.file, block.end_line))
+        return Body(body.attributes, blocks, body.names)
+
+    def source_of_attr(self, attr: Attribute) -> str:
+        text = attr.source or self.files.texts.get(attr.file, "")
+        meta = getattr(attr.expr, "meta", None)
+        return text[meta.start_pos:meta.end_pos].strip() if meta is not None and not meta.empty else ""
 
     def _note(self, block: Block, message: str) -> None:
         self.errors.append(ScanError(block.file, message, ErrorKind.UNSUPPORTED, block.line))

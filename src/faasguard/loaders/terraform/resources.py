@@ -76,13 +76,12 @@ def _bucket(ctx: Context, inst: Instance, r: Draft) -> None:
 def _table(ctx: Context, inst: Instance, r: Draft) -> None:
     sse = inst.body.block("server_side_encryption")
     if sse is not None:
-        enabled = boolean(inst.module.evaluate(sse.body.attributes["enabled"], inst.names)) \
-            if "enabled" in sse.body.attributes else None
+        enabled = boolean(inst.attr("enabled", sse.body))
         where = ctx.loc(inst, "server_side_encryption")
         if enabled:
             r.set("encrypted", True, where)
             if "kms_key_arn" in sse.body.attributes:
-                r.set("kms_key", ctx.value(inst.module.evaluate(sse.body.attributes["kms_key_arn"], inst.names)))
+                r.set("kms_key", ctx.value(inst.attr("kms_key_arn", sse.body)))
         else:
             r.locations["encrypted"] = where
 
