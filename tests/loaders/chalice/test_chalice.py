@@ -86,3 +86,58 @@ def test_app_py_syntax_error_is_reported_with_its_line(tmp_path: Path) -> None:
     loaded = load_tree(tmp_path)
     assert loaded.applications == []
     assert [(e.file, e.kind.value, e.line) for e in loaded.errors] == [("app.py", "parse", 2)]
+
+
+def test_event_decorators_authorizers_and_external_role(tmp_path: Path) -> None:
+    (tmp_path / ".chalice").mkdir()
+    (tmp_path / ".chalice" / "config.json").write_text(
+        '{"app_name": "ev", "manage_iam_role": false,\n "iam_role_arn": "arn:aws:iam::111122223333:role/ev"}')
+    (tmp_path / "app.py").write_text('''from chalice import Chalice, Rate
+
+app = Chalice(app_name="ev")
+
+
+@app.authorizer()
+def token_auth(auth_request):
+    return None
+
+
+@app.route("/me", authorizer=token_auth, api_key_required=True)
+def me():
+    return {}
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def tick(event):
+    pass
+
+
+@app.on_sqs_message(queue="jobs", batch_size=5)
+def job(event):
+    pass
+
+
+@app.on_sns_message(topic="alerts")
+def alert(event):
+    pass
+
+
+@app.on_ws_message()
+def message(event):
+    pass
+''')
+    [app] = load_tree(tmp_path).applications
+    fns = {f.id: f for f in app.functions}
+    assert sorted(fns) == ["alert", "api_handler", "job", "message", "tick", "token_auth"]
+    [route] = fns["api_handler"].triggers
+    assert (route.trust, route.authorizer.kind if route.authorizer else None, route.api_key_required) == (
+        Trust.AUTHENTICATED, AuthorizerKind.LAMBDA, True)
+    kinds = {fid: [(t.kind, t.trust, str(t.source) if t.source else None, t.batch_size, t.location.line)
+                   for t in fn.triggers] for fid, fn in fns.items() if fid not in ("api_handler", "token_auth")}
+    assert kinds == {"tick": [(TriggerKind.SCHEDULE, Trust.INTERNAL, None, None, 16)],
+                     "job": [(TriggerKind.SQS, Trust.INTERNAL, "jobs", 5, 21)],
+                     "alert": [(TriggerKind.SNS, Trust.INTERNAL, "alerts", None, 26)],
+                     "message": [(TriggerKind.WEBSOCKET, Trust.PUBLIC, None, None, 31)]}
+    [role] = app.roles
+    assert (role.id, role.external, role.location.line) == ("arn:aws:iam::111122223333:role/ev", True, 2)
+    assert {f.role_id for f in app.functions} == {"arn:aws:iam::111122223333:role/ev"}

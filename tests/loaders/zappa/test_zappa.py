@@ -74,3 +74,16 @@ def test_zappa_and_serverless_wsgi_twins_find_the_same_problems() -> None:
     zappa, sls = scan(APP), scan(FIXTURES / "twin-serverless")
     assert zappa.errors == [] and sls.errors == []
     assert rule_ids(zappa) == rule_ids(sls)
+
+
+def test_yaml_settings_and_external_role(tmp_path: Path) -> None:
+    (tmp_path / "zappa_settings.yml").write_text(
+        "dev:\n  app_function: app.app\n  role_arn: arn:aws:iam::111122223333:role/z\n"
+        "  apigateway_enabled: false\n  events:\n    - function: app.tick\n      expression: rate(1 hour)\n")
+    [app] = load_tree(tmp_path).applications
+    [fn] = app.functions
+    assert [(t.kind, t.properties["schedule"], t.location.line) for t in fn.triggers] == [
+        (TriggerKind.SCHEDULE, "rate(1 hour)", 6)]
+    [role] = app.roles
+    assert (role.external, fn.role_id, role.location.line) == (True, "arn:aws:iam::111122223333:role/z", 3)
+    assert app.apis == ()
