@@ -141,3 +141,10 @@ def message(event):
     [role] = app.roles
     assert (role.id, role.external, role.location.line) == ("arn:aws:iam::111122223333:role/ev", True, 2)
     assert {f.role_id for f in app.functions} == {"arn:aws:iam::111122223333:role/ev"}
+
+
+def test_each_flow_is_reported_on_the_function_that_runs_it() -> None:
+    result = scan(APP)
+    flows = sorted((f.rule_id, f.location.line, f.function) for f in result.findings
+                   if f.rule_id.startswith("FG-CODE") and f.location is not None)
+    assert flows == [("FG-CODE-001", 13, "api_handler"), ("FG-CODE-007", 23, "on_upload")]
