@@ -21,7 +21,7 @@ import queue
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -199,8 +199,9 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _flatten_select(prefix: str, source_file: str) -> str:
-    """The projection from a CloudTrail record (columns at ``prefix``) to ``cloudtrail_events``."""
+def _flatten_select(prefix: str, source_sql: str) -> str:
+    """The projection from a CloudTrail record (columns at ``prefix``) to ``cloudtrail_events``;
+    ``source_sql`` is the SQL for the file the record came from."""
 
     def f(name: str) -> str:
         return f"{prefix}{_q(name)}"
@@ -208,7 +209,6 @@ def _flatten_select(prefix: str, source_file: str) -> str:
     ui = f"{prefix}{_q('userIdentity')}"
     time_text = f"coalesce({f('eventTime')}, {f('@timestamp')})"
     function_param = f"({f('requestParameters')}->>'$.functionName')"
-    file_literal = "'" + source_file.replace("'", "''") + "'"
     return f"""
       coalesce({f('eventID')}, md5(concat_ws('|', {time_text}, {f('eventSource')}, {f('eventName')},
                {f('requestID')}, {ui}.arn))) AS event_id,
@@ -227,98 +227,98 @@ def _flatten_select(prefix: str, source_file: str) -> str:
       END AS target_function,
       {ui} AS user_identity, {f('requestParameters')} AS request_parameters,
       {f('responseElements')} AS response_elements, {f('additionalEventData')} AS additional_event_data,
-      {f('resources')} AS resources, {file_literal} AS source_file
+      {f('resources')} AS resources, {source_sql} AS source_file
     """
 
 
-def _source_relation(kind: InputKind, data_file: str) -> tuple[str, str]:
-    """(FROM clause, column prefix) reading ``data_file`` as ``kind``."""
-    path = "'" + data_file.replace("'", "''") + "'"
+def _source_relation(kind: InputKind, data_files: list[str]) -> tuple[str, str]:
+    """(FROM clause, column prefix) reading ``data_files`` as ``kind``; rows carry ``filename``."""
+    path = "[" + ", ".join(sql_literal(f) for f in data_files) + "]"
+    # DuckDB sizes its read buffers from the largest object allowed: generous for one big
+    # document, bounded when many small files are read together.
+    big = 1 << 30 if len(data_files) == 1 else 1 << 27
     record = _record_struct()
+    common = "ignore_errors=true, filename=true"
     if kind is InputKind.CLOUDTRAIL_NDJSON:
         cols = _columns_literal(_RECORD_FIELDS)
-        return (f"read_json({path}, format='newline_delimited', ignore_errors=true, columns={cols},"
+        return (f"read_json({path}, format='newline_delimited', {common}, columns={cols},"
                 " maximum_object_size=67108864)"), ""
     if kind is InputKind.EVENTBRIDGE_NDJSON:
         cols = "{'detail': '" + record + "'}"
-        return (f"read_json({path}, format='newline_delimited', ignore_errors=true, columns={cols},"
+        return (f"read_json({path}, format='newline_delimited', {common}, columns={cols},"
                 " maximum_object_size=67108864)"), "detail."
     if kind is InputKind.CLOUDTRAIL_RECORDS:
         cols = "{'Records': '" + record + "[]'}"
-        return (f"(SELECT unnest(Records) AS r FROM read_json({path}, format='auto', ignore_errors=true,"
-                f" columns={cols}, maximum_object_size=1073741824))"), "r."
+        return (f"(SELECT unnest(Records) AS r, filename FROM read_json({path}, format='auto', {common},"
+                f" columns={cols}, maximum_object_size={big}))"), "r."
     if kind is InputKind.CLOUDTRAIL_ARRAY:
-        return (f"(SELECT r FROM read_json({path}, format='array', records=false, ignore_errors=true,"
-                f" columns={{'r': '{record}'}}, maximum_object_size=1073741824))"), "r."
+        return (f"(SELECT r, filename FROM read_json({path}, format='array', records=false, {common},"
+                f" columns={{'r': '{record}'}}, maximum_object_size={big}))"), "r."
     if kind is InputKind.CLOUDTRAIL_DOCUMENTS:
         cols = _columns_literal(_RECORD_FIELDS)
-        return (f"read_json({path}, format='auto', ignore_errors=true, columns={cols},"
-                " maximum_object_size=1073741824)"), ""
-    if kind is InputKind.EVENTBRIDGE_DOCUMENTS:
+        return (f"read_json({path}, format='auto', {common}, columns={cols},"
+                f" maximum_object_size={big})"), ""
+    if kind in (InputKind.EVENTBRIDGE_DOCUMENTS, InputKind.EVENTBRIDGE_ARRAY):
         cols = "{'detail': '" + record + "'}"
-        return (f"read_json({path}, format='auto', ignore_errors=true, columns={cols},"
-                " maximum_object_size=1073741824)"), "detail."
-    if kind is InputKind.EVENTBRIDGE_ARRAY:
-        cols = "{'detail': '" + record + "'}"
-        return (f"read_json({path}, format='array', ignore_errors=true, columns={cols},"
-                " maximum_object_size=1073741824)"), "detail."
+        fmt = "array" if kind is InputKind.EVENTBRIDGE_ARRAY else "auto"
+        return (f"read_json({path}, format='{fmt}', {common}, columns={cols},"
+                f" maximum_object_size={big})"), "detail."
     raise ValueError(f"not a CloudTrail input kind: {kind}")
 
 
-def _count_lines(path: str) -> int:
-    """Non-empty lines of an NDJSON chunk (memchr speed; no parsing)."""
-    count = 0
-    last = b"\n"
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 23):
-            count += block.count(b"\n")
-            last = block[-1:]
-    return count + (last != b"\n")
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-def _insert_cloudtrail(con: duckdb.DuckDBPyConnection, kind: InputKind, data_file: str,
-                       source_file: str, lines: int | None = None) -> tuple[int, int, int]:
-    """Insert the records of ``data_file``; returns (added, duplicates, unreadable rows).
+Stats = dict[str, list[int]]  # source file -> [added, duplicates, unreadable]
+_UNREADABLE = "~faasguard:unreadable~"  # not a CloudTrail eventID (those are UUIDs)
 
-    One pass from the JSON reader into the table (no staging copy): rows already stored are
-    left out by an anti-join; duplicates inside the batch (rare) are removed afterwards.
+
+def _insert_cloudtrail(con: duckdb.DuckDBPyConnection, kind: InputKind, data_files: list[str],
+                       source: str | None = None) -> Stats:
+    """Insert the records of ``data_files``; returns per-source (added, duplicates, unreadable).
+
+    ``source`` names the file the rows come from when ``data_files`` is one chunk of it; else
+    each file is its own source. One pass from the JSON reader into the table (no staging copy);
+    duplicates (of stored rows or inside the batch) are removed afterwards.
     """
-    relation, prefix = _source_relation(kind, data_file)
-    projection = _flatten_select(prefix, source_file)
+    relation, prefix = _source_relation(kind, data_files)
+    source_sql = sql_literal(source) if source is not None else "filename"
+    projection = _flatten_select(prefix, source_sql)
+    bad = f'({prefix}"eventName" IS NULL AND {prefix}"eventID" IS NULL)'
     first_row = _scalar(con, "SELECT coalesce(max(rowid), -1) + 1 FROM cloudtrail_events")
-    inserted = con.execute(f"""
+    # Unreadable lines/records are inserted under a sentinel id, counted per source and deleted:
+    # no second pass over the input is needed to tell them apart.
+    con.execute(f"""
         INSERT INTO cloudtrail_events
-        SELECT * EXCLUDE (_bad) FROM (
-          SELECT {projection}, ({prefix}"eventName" IS NULL AND {prefix}"eventID" IS NULL) AS _bad
-          FROM {relation})
-        WHERE NOT _bad""").fetchone()
-    read_ok = int(inserted[0]) if inserted else 0
+        SELECT * EXCLUDE (_bad) REPLACE (CASE WHEN _bad THEN '{_UNREADABLE}' ELSE event_id END AS event_id)
+        FROM (SELECT {projection}, {bad} AS _bad FROM {relation})""")
     # De-duplicate after the insert: the batch's ids (small) are the hash table, the stored ids are
     # only probed. An anti-join inside the INSERT would hash every stored id for every chunk.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT rowid AS rid, event_id FROM cloudtrail_events"
-                f" WHERE rowid >= {first_row}")
-    dup_rows = con.execute(f"""
-        SELECT rid FROM _new WHERE event_id IN (
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT rowid AS rid, event_id, source_file"
+                f" FROM cloudtrail_events WHERE rowid >= {first_row}")
+    drop = con.execute(f"""
+        SELECT rid, source_file, 'unreadable' FROM _new WHERE event_id = '{_UNREADABLE}'
+        UNION ALL
+        SELECT rid, source_file, 'duplicate' FROM _new WHERE event_id IN (
           SELECT event_id FROM cloudtrail_events
           WHERE rowid < {first_row} AND event_id IN (SELECT event_id FROM _new))
-        UNION
-        SELECT rid FROM (SELECT rid, row_number() OVER (PARTITION BY event_id ORDER BY rid) AS n FROM _new
-                         WHERE event_id IN (SELECT event_id FROM _new GROUP BY event_id HAVING count(*) > 1))
+        UNION ALL
+        SELECT rid, source_file, 'duplicate' FROM (
+          SELECT rid, source_file, row_number() OVER (PARTITION BY event_id ORDER BY rid) AS n FROM _new
+          WHERE event_id <> '{_UNREADABLE}'
+            AND event_id IN (SELECT event_id FROM _new GROUP BY event_id HAVING count(*) > 1))
         WHERE n > 1""").fetchall()
-    if dup_rows:
-        con.execute("DELETE FROM cloudtrail_events WHERE rowid IN (SELECT unnest(?))", [[r[0] for r in dup_rows]])
-    added = read_ok - len(dup_rows)
-    # Unreadable lines: only when the line count says some were, a second cheap pass (two fields,
-    # projection pushed into the reader) counts them. A clean NDJSON chunk skips it.
-    ndjson = kind in (InputKind.CLOUDTRAIL_NDJSON, InputKind.EVENTBRIDGE_NDJSON)
-    unreadable = 0
-    if not ndjson or (lines if lines is not None else _count_lines(data_file)) != read_ok:
-        seen = con.execute(f"""SELECT count(*) FILTER (WHERE {prefix}"eventName" IS NULL AND {prefix}"eventID" IS NULL)
-            FROM {relation}""").fetchone()
-        unreadable = int(seen[0]) if seen else 0
+    if drop:
+        con.execute("DELETE FROM cloudtrail_events WHERE rowid IN (SELECT unnest(?))", [[r[0] for r in drop]])
+    stats: Stats = {str(src): [int(n), 0, 0] for src, n in
+                    con.execute("SELECT source_file, count(*) FROM _new GROUP BY 1").fetchall()}
+    for _, src, why in drop:
+        stats[str(src)][0] -= 1
+        stats[str(src)][1 if why == "duplicate" else 2] += 1
     _learn_function_roles(con, first_row)  # rowids of the kept rows are unchanged by the delete
     con.execute("DROP TABLE _new")
-    return added, len(dup_rows), unreadable
+    return stats
 
 
 def _learn_function_roles(con: duckdb.DuckDBPyConnection, first_row: int) -> None:
@@ -446,7 +446,8 @@ def _ingest_cloudtrail_file(con: duckdb.DuckDBPyConnection, path: Path, kind: In
         with _readable_name(path) as readable:
             con.execute("BEGIN TRANSACTION")
             try:
-                added, dup, bad = _insert_cloudtrail(con, kind, readable, source)
+                stats = _insert_cloudtrail(con, kind, [readable], source)
+                added, dup, bad = stats.get(source, [0, 0, 0])
                 _save_progress(con, key, path, size, kind, size, True, events + added)
                 con.execute("COMMIT")
             except BaseException:
@@ -462,10 +463,10 @@ def _ingest_cloudtrail_file(con: duckdb.DuckDBPyConnection, path: Path, kind: In
             chunks: Iterator[tuple[str, int, int | None, int]] = _gzip_chunks(path, chunk_bytes, start, tmpdir)
         else:
             chunks = _plain_chunks(path, size, start, chunk_bytes, tmpdir)
-        for chunk_file, end, lines, position in _prefetch(chunks):
+        for chunk_file, end, _lines, position in _prefetch(chunks):
             con.execute("BEGIN TRANSACTION")
             try:
-                added, dup, bad = _insert_cloudtrail(con, kind, chunk_file, source, lines)
+                added, dup, bad = _insert_cloudtrail(con, kind, [chunk_file], source).get(source, [0, 0, 0])
                 events += added
                 _save_progress(con, key, path, size, kind, end, False, events)
                 con.execute("COMMIT")
@@ -584,11 +585,93 @@ _CLOUDTRAIL_KINDS = {InputKind.CLOUDTRAIL_NDJSON, InputKind.CLOUDTRAIL_RECORDS, 
                      InputKind.EVENTBRIDGE_DOCUMENTS}
 
 
+# Small files (CloudTrail writes one S3 object per account, region and ~5 minutes) are read many
+# at a time: one DuckDB statement and one transaction per batch instead of per file.
+SMALL_FILE_BYTES = 8 * 1024 * 1024
+BATCH_FILES = 512
+BATCH_BYTES = 256 * 1024 * 1024
+
+
+@dataclass
+class _Pending:
+    path: Path
+    result: FileResult
+    size: int
+    key: str
+
+
+def _batchable(path: Path, kind: InputKind, size: int, chunk_bytes: int) -> bool:
+    """Small whole files; NDJSON bigger than one chunk goes through the resumable chunked path."""
+    return kind in _CLOUDTRAIL_KINDS and size <= min(SMALL_FILE_BYTES, chunk_bytes) and (
+        path.name.endswith(".gz") or not _is_gzip(path))
+
+
+def _flush(con: duckdb.DuckDBPyConnection, kind: InputKind, batch: list[_Pending]) -> None:
+    """Ingest a batch of small files of one kind in one transaction (each file marked done)."""
+    keys = [item.key for item in batch]
+    done = {k for (k,) in con.execute("SELECT file_key FROM ingest_progress WHERE done AND file_key IN "
+                                      "(SELECT unnest(?))", [keys]).fetchall()}
+    todo = []
+    for item in batch:
+        if item.key in done:
+            item.result.already_done = True
+        else:
+            todo.append(item)
+    if not todo:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        stats = _insert_cloudtrail(con, kind, [str(item.path) for item in todo])
+        rows = []
+        for item in todo:
+            added, dup, bad = stats.get(str(item.path), [0, 0, 0])
+            item.result.added, item.result.skipped_duplicates, item.result.unreadable = added, dup, bad
+            rows.append((item.key, str(item.path), item.size, kind.value, item.size, True, added))
+        _save_progress_rows(con, rows)
+        con.execute("COMMIT")
+    except duckdb.Error:
+        con.execute("ROLLBACK")
+        if len(todo) == 1:
+            raise
+        for item in todo:  # one bad file must not sink the batch: isolate it
+            try:
+                _flush(con, kind, [item])
+            except duckdb.Error as exc:
+                item.result.error = f"cannot parse: {str(exc).splitlines()[0]}"
+
+
+def _save_progress_rows(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[object, ...]]) -> None:
+    """Many progress rows in one statement."""
+    con.execute("""INSERT INTO ingest_progress
+        SELECT k, p, s, kd, o, d, e, now()::TIMESTAMP FROM (SELECT unnest(?) AS k, unnest(?) AS p, unnest(?) AS s,
+               unnest(?) AS kd, unnest(?) AS o, unnest(?) AS d, unnest(?) AS e)
+        ON CONFLICT (file_key) DO UPDATE SET byte_offset = excluded.byte_offset, done = excluded.done,
+        events = excluded.events, path = excluded.path, updated_at = excluded.updated_at""",
+                [[r[i] for r in rows] for i in range(7)])
+
+
 def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], *, function: str | None = None,
            chunk_bytes: int = DEFAULT_CHUNK_BYTES, progress: Callable[[Path], ProgressCallback | None] | None = None,
            on_chunk: Callable[[int], None] | None = None) -> IngestReport:
     """Ingest every file under ``paths``; a bad file is reported and the others go on."""
     report = IngestReport()
+    # files interrupted mid-way resume through the chunked path, never in a batch
+    partial = {k for (k,) in con.execute(
+        "SELECT file_key FROM ingest_progress WHERE NOT done AND byte_offset > 0").fetchall()}
+    pending: dict[InputKind, list[_Pending]] = {}
+    pending_bytes: dict[InputKind, int] = {}
+
+    def flush(kind: InputKind) -> None:
+        batch = pending.pop(kind, [])
+        pending_bytes.pop(kind, None)
+        if not batch:
+            return
+        try:
+            _flush(con, kind, batch)
+        except (OSError, duckdb.Error) as exc:
+            for item in batch:
+                item.result.error = item.result.error or f"cannot read: {str(exc).splitlines()[0]}"
+
     for path in expand_paths(paths):
         result = FileResult(str(path), InputKind.UNKNOWN)
         report.files.append(result)
@@ -597,6 +680,15 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], *, funct
                 result.error = "no such file"
                 continue
             result.kind = sniff(path)
+            size = path.stat().st_size
+            if _batchable(path, result.kind, size, chunk_bytes):
+                key = _file_key(path, size)
+                if key not in partial:  # a file interrupted mid-way resumes through the chunked path
+                    pending.setdefault(result.kind, []).append(_Pending(path, result, size, key))
+                    pending_bytes[result.kind] = pending_bytes.get(result.kind, 0) + size
+                    if len(pending[result.kind]) >= BATCH_FILES or pending_bytes[result.kind] >= BATCH_BYTES:
+                        flush(result.kind)
+                    continue
             callback = progress(path) if progress else None
             if result.kind in _CLOUDTRAIL_KINDS:
                 _ingest_cloudtrail_file(con, path, result.kind, result, chunk_bytes, callback, on_chunk)
@@ -611,4 +703,6 @@ def ingest(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], *, funct
             result.error = f"cannot parse: {str(exc).splitlines()[0]}"
         except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the other files
             result.error = f"internal error ({type(exc).__name__}: {exc}); please report it"
+    for kind in list(pending):
+        flush(kind)
     return report
