@@ -143,7 +143,9 @@ _BINARIES = (
 _BINARY_SET = frozenset(_BINARIES.replace("\\", "").replace("(?:-[a-z]+)?", "").split("|"))
 _COMMAND_LINE = re.compile(
     r"^\s*(?:(?:sudo|nohup|time|strace|nice|exec|env)\s+)*(?P<cmd>[a-z][\w.+-]*)"
-    r"(?:\s+(?>-{1,2}[\w-]+(?:=\S*)?|[\w.:@%~*?/\\-]+|'[^']{0,200}'|\"[^\"]{0,200}\"))*+\s*$",
+    # each argument's alternatives start with different characters, so a failing match cannot
+    # backtrack exponentially (no atomic groups: they need Python 3.11 and Lambda still runs 3.10)
+    r"(?:\s+(?:-[\w-]+(?:=\S*)?|[\w.:@%~*?/\\][\w.:@%~*?/\\-]*|'[^']{0,200}'|\"[^\"]{0,200}\"))*\s*$",
     re.IGNORECASE,
 )
 _ARG_SHAPE = re.compile(r"\s-{1,2}[a-z]|\s[~/.]|\s[a-z]:\\|\s[a-z]:(?:/|$|\s)|\s\d+\.\d+\.\d+\.\d+|"
