@@ -41,12 +41,19 @@ def function(fid: str, handler: str, code_path: str, triggers: Iterable[Trigger]
                     triggers=tuple(triggers), role_id=role_id, locations={"handler": Location(IAC, line + 1)})
 
 
-def role(rid: str, *actions: str, resource: str = "*", line: int = 40, managed: tuple[str, ...] = ()) -> Role:
+def statement(line: int, *actions: str, resource: str = "*", effect: str = "Allow") -> Statement:
+    return Statement(effect, Location(IAC, line), actions=actions, resources=(Value.of(resource),),
+                     policy_name="AppPolicy")
+
+
+def role(rid: str, *actions: str, resource: str = "*", line: int = 40, managed: tuple[str, ...] = (),
+         statements: tuple[Statement, ...] = ()) -> Role:
+    """A role with one Allow statement of ``actions`` at ``line`` (plus ``statements``), and
+    ``managed`` policies attached at ``line + 5``."""
     from faasguard.model import ManagedPolicyRef
 
-    statements = (Statement("Allow", Location(IAC, line), actions=actions, resources=(Value.of(resource),),
-                            policy_name="inline"),) if actions else ()
-    return Role(rid, Location(IAC, line - 2), statements=statements,
+    own = (statement(line, *actions, resource=resource),) if actions else ()
+    return Role(rid, Location(IAC, line - 2), statements=own + statements,
                 managed_policies=tuple(ManagedPolicyRef(m, Location(IAC, line + 5)) for m in managed))
 
 

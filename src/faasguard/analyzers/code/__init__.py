@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from faasguard.analyzers.base import RuleMeta, ScanContext
 from faasguard.analyzers.code.findings import entry_findings
@@ -23,8 +24,9 @@ __all__ = ["CodeAnalyzer", "CodeState", "role_capabilities"]
 class CodeState:
     """Per-scan caches: parsed files, one Project/Engine per code directory, linted files."""
 
-    def __init__(self, scan_root: Path) -> None:
+    def __init__(self, scan_root: Path, shared: dict[str, Any] | None = None) -> None:
         self.cache = ModuleCache(scan_root)
+        self.shared = shared  # ScanContext.shared: what other analyzers (IAM) computed for this scan
         self.projects: dict[tuple[Path, ...], Project] = {}
         self.engines: dict[tuple[Path, ...], Engine] = {}
         self.linted: set[Path] = set()
@@ -103,7 +105,7 @@ def analyze_function(app: Application, fn: Function, state: CodeState,
         hits: list[tuple[SinkHit, Label]] = [
             (h, lab) for h in summary.hits for lab in substitute((h.label,), params, None)]
         returns = [(line, lab) for line, taint in summary.return_sites for lab in substitute(taint, params, None)]
-        yield from entry_findings(app, fn, entry, hits, returns)
+        yield from entry_findings(app, fn, entry, hits, returns, state.shared)
     yield from _drain(project)
     yield from _lint(app, fn, modules, state)
 
@@ -129,7 +131,7 @@ class CodeAnalyzer:
     def analyze(self, app: Application, ctx: ScanContext) -> Iterator[Finding | ScanError]:
         state = ctx.shared.get("code")
         if not isinstance(state, CodeState):
-            state = CodeState(ctx.root)
+            state = CodeState(ctx.root, ctx.shared)
             ctx.shared["code"] = state
         python = [f for f in sorted(app.functions, key=lambda f: f.id)
                   if f.language == "python" and f.package_type is not PackageType.IMAGE]

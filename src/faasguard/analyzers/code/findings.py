@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from faasguard.analyzers.base import RuleMeta
 from faasguard.analyzers.code.handlers import Entry
-from faasguard.analyzers.code.paths import PATH_KINDS, Capabilities, permission_steps, role_capabilities
-from faasguard.analyzers.code.paths import path_severity as _path_severity
+from faasguard.analyzers.code.paths import (
+    PATH_KINDS,
+    Capabilities,
+    evidence,
+    path_severity,
+    permission_steps,
+    powers,
+    role_capabilities,
+)
 from faasguard.analyzers.code.rules import PATH_RULE, TAINT_RULES
 from faasguard.analyzers.code.sources import (
     CHALICE_KINDS,
@@ -21,7 +29,18 @@ from faasguard.analyzers.code.sources import (
 )
 from faasguard.analyzers.code.taint import Label, SinkHit
 from faasguard.loaders.trust import default_trust
-from faasguard.model import Application, Finding, FlowStep, Function, Location, Severity, Trigger, Trust
+from faasguard.model import (
+    Application,
+    ErrorKind,
+    Finding,
+    FlowStep,
+    Function,
+    Location,
+    ScanError,
+    Severity,
+    Trigger,
+    Trust,
+)
 
 INPUT_ORIGINS = frozenset({"event", "route_param", "chalice_event", "framework", "second_order"})
 _CONF_RANK = {"high": 2, "medium": 1, "low": 0}
@@ -158,9 +177,21 @@ def _rank(j: Judged, lab: Label) -> tuple[int, int, int]:
     return (TRUST_ORDER[j.trust], _CONF_RANK.get(j.confidence, 0), -len(lab.steps))
 
 
+def _role(app: Application, fn: Function, shared: dict[str, Any] | None) -> tuple[Capabilities | None,
+                                                                                  ScanError | None]:
+    try:
+        return role_capabilities(app, fn, shared), None
+    except Exception as exc:  # a bug in reading the role must not cost the code findings
+        loc = fn.loc("role")
+        return None, ScanError(loc.file, f"{fn.name}: reading role {fn.role_id} for attack paths failed: {exc!r}",
+                               ErrorKind.INTERNAL, loc.line, function=fn.id)
+
+
 def entry_findings(app: Application, fn: Function, entry: Entry, hits: list[tuple[SinkHit, Label]],
-                   returns: list[tuple[int, Label]]) -> Iterator[Finding]:
-    """Findings for one entry point: one per (rule, sink line), the worst flow kept."""
+                   returns: list[tuple[int, Label]], shared: dict[str, Any] | None = None) -> Iterator[
+        Finding | ScanError]:
+    """Findings for one entry point: one per (rule, sink line), the worst flow kept. ``shared`` is
+    ``ScanContext.shared`` (the role is read once per function per scan)."""
     best: dict[tuple[str, str, int], tuple[SinkHit, Label, Judged]] = {}
     for hit, lab in hits:
         j = judge(hit, lab, fn, entry)
@@ -170,7 +201,9 @@ def entry_findings(app: Application, fn: Function, entry: Entry, hits: list[tupl
         cur = best.get(key)
         if cur is None or _rank(j, lab) > _rank(cur[2], cur[1]):
             best[key] = (hit, lab, j)
-    caps = role_capabilities(app, fn) if best else None
+    caps, problem = _role(app, fn, shared) if best else (None, None)
+    if problem is not None:
+        yield problem
     for (_, _, _), (hit, lab, j) in sorted(best.items()):
         meta = TAINT_RULES[j.rule_kind]
         flow = _flow(hit, lab, j, fn, entry)
@@ -178,34 +211,24 @@ def entry_findings(app: Application, fn: Function, entry: Entry, hits: list[tupl
         message = (f"{fn.name}: {j.source} ({trig}) reaches {_SINK_WORDS.get(j.rule_kind, j.rule_kind)} "
                    f"{hit.text}")
         location = Location(hit.file, hit.line, hit.column)
-        evidence = {"sink": hit.text, "source": j.source, "trust": j.trust.value,
-                    "trigger": j.trigger.kind.value if j.trigger else None, "entry": entry.label}
+        found = {"sink": hit.text, "source": j.source, "trust": j.trust.value,
+                 "trigger": j.trigger.kind.value if j.trigger else None, "entry": entry.label}
         yield meta.finding(message, location, fn, key=f"{j.rule_kind}:{hit.text}:{j.source}",
-                           severity=_severity(meta, j), evidence=evidence, flow=flow, confidence=j.confidence,
+                           severity=_severity(meta, j), evidence=found, flow=flow, confidence=j.confidence,
                            application=app.name)
         if caps is not None and j.rule_kind in PATH_KINDS and caps.meaningful:
             perm = permission_steps(caps)
-            sev = _path_severity(j.trust, j.rule_kind, caps)
+            sev = path_severity(j.trust, j.rule_kind, caps)
             if j.confidence == "low":
                 sev = sev.lowered()
             what = meta.title[:1].lower() + meta.title[1:]
             path_msg = (f"{fn.name}: {trig} -> {j.source} -> {what} at {hit.file}:{hit.line} -> "
-                        f"role {caps.role_id} ({_powers(caps)})")
+                        f"role {caps.role_id} ({powers(caps)})")
             yield PATH_RULE.finding(path_msg, location, fn, key=f"path:{j.rule_kind}:{hit.text}:{j.source}",
                                     severity=sev, flow=flow + perm, confidence=j.confidence,
-                                    evidence={**evidence, "sink_rule": meta.id, "role": caps.role_id,
-                                              "powerful": caps.powerful, "powers": list(caps.reasons)},
+                                    evidence={**found, "sink_rule": meta.id, **evidence(caps)},
                                     application=app.name)
     yield from _error_exposure(app, fn, entry, returns)
-
-
-def _powers(caps: Capabilities) -> str:
-    if caps.reasons:
-        return "; ".join(caps.reasons)
-    if not caps.known:
-        return "permissions unknown"
-    grants = sorted(caps.grants, key=lambda g: all(a.lower().startswith(("logs:", "xray:")) for a in g.actions))
-    return ", ".join(a for g in grants for a in g.actions[:3])[:120]
 
 
 def _error_exposure(app: Application, fn: Function, entry: Entry, returns: list[tuple[int, Label]]) -> Iterator[
