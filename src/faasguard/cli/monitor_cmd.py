@@ -49,7 +49,8 @@ def ingest(
     db: Path = DB_OPTION,
     function: str = typer.Option(None, "--function", help="Function the log files belong to, when the log group "
                                                           "is not in the data or the path."),
-    chunk_mb: int = typer.Option(192, "--chunk-mb", min=1, help="Commit every N MiB of NDJSON (resume point)."),
+    chunk_mb: int = typer.Option(512, "--chunk-mb", min=1,
+                                 help="Commit at least every N MiB of NDJSON (a resume point)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar for large files."),
 ) -> None:
     """Ingest files into the store; idempotent by event id, resumable after an interruption."""
