@@ -297,3 +297,26 @@ def test_chunking_keeps_lines_whole_and_counts_them(con: duckdb.DuckDBPyConnecti
     assert (newlines, text.encode()[:end].count(b"\n"), text.encode()[end - 1:end]) == (10, 10, b"\n")
     report = ingest.ingest(con, [path], chunk_bytes=len(text) // 4)
     assert (report.added, report.files[0].unreadable, report.files[0].skipped_duplicates) == (25, 0, 0)
+
+
+def test_many_small_files_are_batched_and_a_bad_one_is_isolated(con: duckdb.DuckDBPyConnection,
+                                                                tmp_path: Path) -> None:
+    all_records = []
+    for i in range(30):
+        records = [record("GetObject", "s3.amazonaws.com") for _ in range(4)]
+        all_records.extend(records)
+        (tmp_path / f"123456789012_CloudTrail_us-east-1_20260105T10{i:02d}Z_a.json.gz").write_bytes(
+            gzip.compress(json.dumps({"Records": records}).encode()))
+    # valid gzip header, truncated body: DuckDB fails on this one file only
+    (tmp_path / "123456789012_CloudTrail_us-east-1_20260105T1099Z_broken.json.gz").write_bytes(
+        gzip.compress(json.dumps({"Records": [record("GetObject", "s3.amazonaws.com")]}).encode())[:40])
+    report = ingest.ingest(con, [tmp_path])
+    good = [f for f in report.files if "broken" not in f.path]
+    assert [(f.kind, f.added, f.error) for f in good] == [(InputKind.CLOUDTRAIL_RECORDS, 4, "")] * 30
+    broken = next(f for f in report.files if "broken" in f.path)
+    assert broken.added == 0 and broken.error != ""
+    assert con.execute("SELECT count(*), count(DISTINCT source_file) FROM cloudtrail_events").fetchone() == (120, 30)
+    assert [r[0] for r in con.execute("SELECT event_id FROM cloudtrail_events ORDER BY 1").fetchall()] == sorted(
+        r["eventID"] for r in all_records)
+    again = ingest.ingest(con, [tmp_path])
+    assert sum(f.already_done for f in again.files) == 30 and again.added == 0
