@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from faasguard.scan import scan
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "terraform"
@@ -18,9 +16,6 @@ def test_needed_actions_on_referenced_resources_are_matched() -> None:
     assert missing == []
 
 
-@pytest.mark.xfail(strict=True, reason="analyzers/iam/arns.py _token_text splits ${Id.Attr} at the first dot, so a "
-                   "Terraform address (aws_dynamodb_table.items) is not resolved to the table's name and a literal "
-                   "ARN grant does not cover it; fix: try the whole token, then rpartition('.')")
 def test_a_literal_arn_grant_covers_the_terraform_table_it_names() -> None:
     result = scan(FIXTURES / "literal-arn")
     assert [f.rule_id for f in result.findings if f.rule_id.startswith("FG-IAM-1")] == []

@@ -156,7 +156,17 @@ def _token_text(app: Application, token: str) -> str:
         return "*"
     if token.startswith("AWS::"):
         return "*"
-    ref, _, attr = token.partition(".")
+    # Terraform addresses contain dots (aws_dynamodb_table.items): the whole token may be the id,
+    # else the attribute is after the last dot.
+    def known(name: str) -> bool:
+        return app.resource(name) is not None or app.function(name) is not None
+
+    if known(token):
+        ref, attr = token, ""
+    else:
+        ref, _, attr = token.partition(".")  # CloudFormation: Id.Attr (Attr may contain dots)
+        if not known(ref) and "." in attr:
+            ref, _, attr = token.rpartition(".")  # Terraform: type.name.attr
     res = app.resource(ref)
     if res is not None:
         name = literal_name(res) or f"{{{res.id}}}"
