@@ -4,12 +4,13 @@ finding that joins trigger -> source -> sink -> permissions, with its severity."
 
 from __future__ import annotations
 
+import pytest
 from code_helpers import IAC, application, function, role, run, statement, trigger
 
 from faasguard.analyzers.code import role_capabilities
 from faasguard.analyzers.code.paths import ESCALATION, PLATFORM, path_severity
 from faasguard.analyzers.iam import allows, analyse_function, granted_once
-from faasguard.model import Finding, Function, Location, ManagedPolicyRef, Role, Severity, Trust
+from faasguard.model import ErrorKind, Finding, Function, Location, ManagedPolicyRef, Role, Severity, Trust
 
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
 PASS_AND_CREATE = ("iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction")
@@ -233,3 +234,16 @@ def test_role_is_read_once_per_scan_and_iam_results_are_reused() -> None:
     # when the IAM analyzer ran first, its per-function result is what the code analyzer reads
     done = analyse_function(app, fn, FIXTURES)
     assert granted_once(app, fn, {"iam.functions": {("app", "run"): done}}) is done.granted
+
+
+def test_a_failure_reading_the_role_keeps_the_code_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import faasguard.analyzers.code.paths as paths
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(paths, "granted_once", broken)
+    findings, errors = run(application([_nc()], [role("R", "lambda:*")]))
+    assert [(f.rule_id, f.location.line) for f in findings] == [("FG-CODE-001", 16)]
+    assert [(e.kind, e.function, e.message) for e in errors] == [
+        (ErrorKind.INTERNAL, "run", "run: reading role R for attack paths failed: RuntimeError('boom')")]

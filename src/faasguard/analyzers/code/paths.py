@@ -76,7 +76,8 @@ class Capabilities:
 
 
 def _only_logs(actions: tuple[str, ...]) -> bool:
-    return all(a.lower().startswith(("logs:", "xray:")) for a in actions)
+    """Writing its own logs and traces (a NotAction grant, with no actions, is everything else)."""
+    return bool(actions) and all(a.lower().startswith(("logs:", "xray:")) for a in actions)
 
 
 def _is_star(pattern: str) -> bool:
