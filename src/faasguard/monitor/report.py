@@ -22,7 +22,7 @@ _SEVERITY_COLOUR = {Severity.CRITICAL: "#7b0019", Severity.HIGH: "#d62728", Seve
 _CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px;color:#222;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
-.cards{display:flex;gap:12px;flex-wrap:wrap}.card{padding:10px 16px;border-radius:6px;color:#fff;min-width:90px}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin-top:10px}.card{padding:10px 16px;border-radius:6px;color:#fff;min-width:90px}
 .card b{display:block;font-size:24px}table{border-collapse:collapse;font-size:13px;width:100%}
 td,th{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f6f6f6}.legend span{display:inline-block;margin-right:12px;font-size:12px}
@@ -55,7 +55,7 @@ def _alerts_over_time(alerts: Sequence[Alert]) -> str:
     colours = {name: _PALETTE[i] for i, name in enumerate(top)}
     days = sorted(per_day)
     width, height, pad = 760, 220, 40
-    bar_w = max(4.0, (width - 2 * pad) / len(days) - 4)
+    bar_w = min(60.0, max(4.0, (width - 2 * pad) / len(days) - 4))
     peak = max(sum(c.values()) for c in per_day.values())
     parts = [f"<svg width='{width}' height='{height + 30}' role='img' aria-label='alerts per day'>",
              f"<line x1='{pad}' y1='{height}' x2='{width - pad}' y2='{height}' stroke='#999'/>",
