@@ -129,8 +129,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         n_files = count_files(args.corpus, (".yml", ".yaml", ".json", ".template"))
-        fg = run_faasguard(args.corpus, tmpdir / "fg.json")
-        rows.append(("faasguard", n_files, fg))
+        # the same frameworks Checkov is asked for, so both read the same files
+        fg = run_faasguard(args.corpus, tmpdir / "fg.json", ["--framework", "serverless,cloudformation"])
+        rows.append(("faasguard (serverless,cloudformation)", n_files, fg))
         checkov = None if args.no_checkov else ensure_checkov()
         if checkov:
             ck = run_checkov(checkov, args.corpus, ["serverless", "cloudformation"], tmpdir / "ck")
@@ -139,7 +140,8 @@ def main() -> int:
             # the Terraform projects only (copied with their code), so both tools read the same files
             tf_root = stage_terraform(args.corpus, tmpdir / "terraform")
             n_tf = count_files(tf_root, (".tf",))
-            rows.append(("faasguard (terraform projects)", n_tf, run_faasguard(tf_root, tmpdir / "fg-tf.json")))
+            rows.append(("faasguard (terraform projects)", n_tf, run_faasguard(tf_root, tmpdir / "fg-tf.json",
+                                                                                    ["--framework", "terraform"])))
             if checkov:
                 rows.append(("checkov (terraform)", n_tf, run_checkov(checkov, tf_root, ["terraform"],
                                                                      tmpdir / "ck-tf")))

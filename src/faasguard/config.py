@@ -34,6 +34,7 @@ class ScanConfig:
     check: tuple[str, ...] = ()
     skip_check: tuple[str, ...] = ()
     output: tuple[str, ...] = ("table",)  # "fmt" or "fmt=path"
+    framework: tuple[str, ...] = ()  # empty: every framework
     stage: str | None = None
     region: str | None = None
     var: Mapping[str, str] = field(default_factory=dict)
@@ -63,7 +64,7 @@ class ScanConfig:
 
 _BOOL_KEYS = {"soft_fail", "allow_env", "show_suppressed", "inline_suppressions", "fail_on_error",
               "fail_on_unaudited", "offline"}
-_LIST_KEYS = {"check", "skip_check", "output"}
+_LIST_KEYS = {"check", "skip_check", "output", "framework"}
 _STR_KEYS = {"stage", "region", "baseline", "vulndb"}
 
 
@@ -90,7 +91,7 @@ def _apply(config: ScanConfig, raw: Mapping[str, Any], source: str) -> ScanConfi
     changes: dict[str, Any] = {}
     for key, value in raw.items():
         name = str(key).replace("-", "_")
-        if name in ("checks", "skip_checks", "outputs", "vars"):
+        if name in ("checks", "skip_checks", "outputs", "vars", "frameworks"):
             name = name[:-1]
         if name == "fail_on":
             try:
@@ -100,7 +101,14 @@ def _apply(config: ScanConfig, raw: Mapping[str, Any], source: str) -> ScanConfi
         elif name in _BOOL_KEYS:
             changes[name] = _as_bool(value, f"{source}: {key}")
         elif name in _LIST_KEYS:
-            changes[name] = _as_list(value)
+            changes[name] = tuple(v for item in _as_list(value) for v in _as_list(item))
+            if name == "framework":
+                from faasguard.loaders.base import FRAMEWORKS
+
+                unknown = [v for v in changes[name] if v not in FRAMEWORKS]
+                if unknown:
+                    raise ConfigError(f"{source}: unknown framework {', '.join(unknown)} "
+                                      f"(choose from {', '.join(FRAMEWORKS)})")
         elif name in _STR_KEYS:
             changes[name] = None if value is None else str(value)
         elif name == "var":

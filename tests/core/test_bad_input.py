@@ -115,3 +115,16 @@ def test_skipped_directories_are_not_scanned(tmp_path: Path) -> None:
     (root / "venv" / "serverless.yml").write_text(GOOD_SERVERLESS.replace("good", "venv"))
     result = scan(root)
     assert [a.name for a in result.applications] == ["good"]
+
+
+def test_framework_filter_loads_only_the_chosen_frameworks(tmp_path: Path) -> None:
+    from faasguard.loaders.base import LoadOptions
+    from faasguard.scan import ScanOptions
+
+    root = _app_with(tmp_path, "sam/template.yaml",
+                     "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+                     "    Properties: {Handler: a.b, Runtime: python3.12, CodeUri: .}\n")
+    only_sam = scan(root, ScanOptions(load=LoadOptions(frameworks=("cloudformation",))))
+    assert [(a.name, a.source_kind) for a in only_sam.applications] == [("sam", "sam")]
+    both = scan(root, ScanOptions(load=LoadOptions(frameworks=("cloudformation", "serverless"))))
+    assert sorted(a.name for a in both.applications) == ["good", "sam"]

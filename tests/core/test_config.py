@@ -39,3 +39,10 @@ def test_output_files_pair_with_the_preceding_format() -> None:
     args = ["scan", ".", "-o", "sarif", "--output-file", "r.sarif", "-o", "table", "--output=json",
             "--output-file=r.json"]
     assert pair_output_files(args) == ["scan", ".", "-o", "sarif=r.sarif", "-o", "table", "-o", "json=r.json"]
+
+
+def test_framework_option_accepts_lists_and_rejects_unknown_names(tmp_path: Path) -> None:
+    config = resolve(tmp_path, {"framework": ["serverless,cloudformation", "terraform"]}, environ={})
+    assert config.framework == ("serverless", "cloudformation", "terraform")
+    with pytest.raises(ConfigError, match="unknown framework pulumi"):
+        resolve(tmp_path, {"framework": ["pulumi"]}, environ={})

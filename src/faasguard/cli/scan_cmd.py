@@ -74,6 +74,10 @@ def scan_command(
     stage: str = typer.Option(None, "--stage", "-s", help="Serverless stage (default: dev)."),
     region: str = typer.Option(None, "--region", help="Region used to resolve ${opt:region}, AWS::Region."),
     var: list[str] = typer.Option(None, "--var", help="KEY=VALUE for ${opt:KEY}/${param:KEY}; repeatable."),
+    framework: list[str] = typer.Option(None, "--framework", "-f",
+                                        help="Only these IaC frameworks: serverless, cloudformation (incl. SAM "
+                                             "and CDK output), terraform, chalice, zappa; repeatable or "
+                                             "comma-separated."),
     allow_env: bool = typer.Option(False, "--allow-env",
                                    help="Let ${env:X} read this process's environment (off: CI secrets "
                                         "must not leak into reports of untrusted code)."),
@@ -104,7 +108,8 @@ def scan_command(
                             ("check", check), ("skip_check", skip_check), ("stage", stage),
                             ("region", region), ("allow_env", allow_env), ("baseline", baseline),
                             ("show_suppressed", show_suppressed), ("fail_on_error", fail_on_error),
-                            ("fail_on_unaudited", fail_on_unaudited), ("vulndb", vulndb)):
+                            ("fail_on_unaudited", fail_on_unaudited), ("vulndb", vulndb),
+                            ("framework", framework)):
             if _given(ctx, name):
                 cli[name] = value
         if _given(ctx, "var"):
@@ -163,7 +168,7 @@ def _run_scan(path: Path, settings: Any, create_baseline: Path | None, quiet: bo
             raise typer.Exit(2) from None
     options = ScanOptions(
         load=LoadOptions(stage=settings.stage, region=settings.region, variables=dict(settings.var),
-                         allow_env=settings.allow_env),
+                         allow_env=settings.allow_env, frameworks=settings.framework),
         checks=settings.check, skip_checks=settings.skip_check,
         inline_suppressions=settings.inline_suppressions, baseline=accepted,
         analyzer_options={"vulndb": settings.vulndb, "offline": settings.offline},

@@ -68,12 +68,15 @@ def load_tree(root: Path, options: LoadOptions | None = None) -> LoadResult:
     root = root.resolve()
     scan_root = root if root.is_dir() else root.parent
     result = LoadResult()
-    loaders = available_loaders()
+    loaders = [loader for loader in available_loaders() if options.wants(loader.name)]
     docs: list[Document] = []
     terraform_dirs: dict[Path, str] = {}
     for cand in walk(root):
         if cand.path.name.endswith((".tf", ".tf.json", ".tfvars")):
-            terraform_dirs.setdefault(cand.path.parent, cand.file)
+            if options.wants("terraform"):
+                terraform_dirs.setdefault(cand.path.parent, cand.file)
+            continue
+        if not loaders:
             continue
         try:
             docs.append(_parse(cand))
@@ -111,7 +114,8 @@ def load_tree(root: Path, options: LoadOptions | None = None) -> LoadResult:
     names = {loader.name for loader in loaders}
     for doc in docs:
         kind = _unsupported_kind(doc)
-        if doc.path not in result.consumed and kind and not ({"chalice", "zappa"} & names):
+        if doc.path not in result.consumed and kind and not ({"chalice", "zappa"} & names) \
+                and not options.frameworks:
             result.errors.append(ScanError(doc.file, f"{kind} is not supported yet; its functions were not "
                                            "scanned", ErrorKind.UNSUPPORTED))
     if terraform_dirs:

@@ -23,6 +23,15 @@ class LoadOptions:
     region: str | None = None
     variables: Mapping[str, str] = field(default_factory=dict)
     allow_env: bool = False
+    # Only these frameworks (see FRAMEWORKS); empty means all of them.
+    frameworks: tuple[str, ...] = ()
+
+    def wants(self, framework: str) -> bool:
+        return not self.frameworks or framework in self.frameworks
+
+
+# What --framework accepts: "cloudformation" covers SAM and CDK output (they are CloudFormation).
+FRAMEWORKS = ("serverless", "cloudformation", "terraform", "chalice", "zappa")
 
 
 @dataclass
