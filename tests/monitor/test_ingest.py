@@ -320,3 +320,25 @@ def test_many_small_files_are_batched_and_a_bad_one_is_isolated(con: duckdb.Duck
         r["eventID"] for r in all_records)
     again = ingest.ingest(con, [tmp_path])
     assert sum(f.already_done for f in again.files) == 30 and again.added == 0
+
+
+def test_aws_logs_tail_output_and_subscription_payloads(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    rid = "44444444-4444-4444-8444-444444444444"
+    tail = tmp_path / "tail.txt"
+    tail.write_text(
+        f"2026-01-05T10:00:00.000000+00:00 2026/01/05/[$LATEST]0123abcd START RequestId: {rid} Version: $LATEST\n"
+        f"2026-01-05T10:00:00.300000+00:00 2026/01/05/[$LATEST]0123abcd REPORT RequestId: {rid}\t"
+        "Duration: 250.00 ms\tBilled Duration: 250 ms\tMemory Size: 512 MB\tMax Memory Used: 100 MB\n")
+    ingest.ingest(con, [tail], function="resize")
+    rid2 = "55555555-5555-4555-8555-555555555555"
+    payload = {"messageType": "DATA_MESSAGE", "logGroup": "/aws/lambda/checkout", "logStream": "s",
+               "logEvents": [{"id": "1", "timestamp": 1767607200000,
+                              "message": f"REPORT RequestId: {rid2}\tDuration: 5.00 ms\tBilled Duration: 5 ms\t"
+                                         "Memory Size: 128 MB\tMax Memory Used: 40 MB"}]}
+    sub = tmp_path / "subscription.json.gz"
+    sub.write_bytes(gzip.compress(json.dumps(payload).encode()))
+    ingest.ingest(con, [sub])
+    rows = con.execute("SELECT function_name, request_id, start_time, duration_ms, memory_mb FROM lambda_invocations"
+                       " ORDER BY function_name").fetchall()
+    assert rows == [("checkout", rid2, datetime(2026, 1, 5, 10, 0), 5.0, 128),
+                    ("resize", rid, datetime(2026, 1, 5, 10, 0), 250.0, 512)]
