@@ -161,7 +161,8 @@ _FIRST_SEEN = {
     # kind: (rule id, title, severity, SQL value: an API call, a /16 (/48) network, a client family)
     "api": ("FGM-ANOM-NEW-API", "Function role made an API call it never made while learning", Severity.MEDIUM,
             "event_source || ':' || event_name"),
-    "network": ("FGM-ANOM-NEW-SOURCE", "Function role used from a network not seen while learning", Severity.HIGH,
+    # medium, not high: functions outside a VPC reach AWS from Lambda's large address pools
+    "network": ("FGM-ANOM-NEW-SOURCE", "Function role used from a network not seen while learning", Severity.MEDIUM,
                 _NETWORK_SQL),
     "agent": ("FGM-ANOM-NEW-AGENT", "Function role used by a client not seen while learning", Severity.MEDIUM,
               "regexp_replace(user_agent, '[0-9]+(\\.[0-9]+)+[A-Za-z0-9_.-]*', '*', 'g')"),
