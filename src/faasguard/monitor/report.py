@@ -22,7 +22,8 @@ _SEVERITY_COLOUR = {Severity.CRITICAL: "#7b0019", Severity.HIGH: "#d62728", Seve
 _CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px;color:#222;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
-.cards{display:flex;gap:12px;flex-wrap:wrap;margin-top:10px}.card{padding:10px 16px;border-radius:6px;color:#fff;min-width:90px}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin-top:10px}
+.card{padding:10px 16px;border-radius:6px;color:#fff;min-width:90px}
 .card b{display:block;font-size:24px}table{border-collapse:collapse;font-size:13px;width:100%}
 td,th{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f6f6f6}.legend span{display:inline-block;margin-right:12px;font-size:12px}
