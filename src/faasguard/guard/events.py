@@ -148,14 +148,22 @@ class _Walker:
             self.values.append(Value(path, f"nesting deeper than {self.limits.max_depth}", "limit"))
             return
         if isinstance(node, dict):
+            values = self.values
+            max_values = self.limits.max_values
+            max_chars = self.limits.max_value_chars
             for key, child in node.items():
-                key_s = str(key)
+                key_s = key if type(key) is str else str(key)
                 if keys:
-                    if key_s.startswith("$") or "__" in key_s:
+                    if key_s[:1] == "$" or "__" in key_s:
                         self.operator_keys.append(OperatorKey(f"{path}.{key_s}", key_s))
                     if not key_s.isidentifier():
                         self.add(f"{path}.{key_s}<key>", key_s, "key")
-                self.walk(child, f"{path}.{key_s}", depth + 1, keys)
+                # hot path: a plain string leaf (most of an event) is appended without a call
+                if type(child) is str and child and child[0] not in _JSON_OR_SPACE and not self.exhausted \
+                        and len(values) < max_values and len(child) <= max_chars:
+                    values.append(Value(f"{path}.{key_s}", child))
+                elif type(child) is not int and child is not None and type(child) is not bool:
+                    self.walk(child, f"{path}.{key_s}", depth + 1, keys)
         elif isinstance(node, list):
             for i, child in enumerate(node):
                 self.walk(child, f"{path}[{i}]", depth + 1, keys)
@@ -202,9 +210,14 @@ class _Walker:
         self.add(path, body)
 
 
+_JSON_OR_SPACE = frozenset("{[ \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0")
+
+
 def _maybe_json(text: str) -> Any | None:
-    stripped = text.lstrip()
-    if not stripped or stripped[0] not in "{[" or len(text) > 4_194_304:
+    if not text or len(text) > 4_194_304:
+        return None
+    first = text[0]
+    if first not in "{[" and (not first.isspace() or text.lstrip()[:1] not in ("{", "[")):
         return None
     try:
         value = json.loads(text)

@@ -13,6 +13,7 @@ from faasguard.guard.detectors.cmdi import detect_cmdi
 from faasguard.guard.detectors.markup import detect_markup
 from faasguard.guard.detectors.nosql import detect_nosqli
 from faasguard.guard.detectors.path import detect_path
+from faasguard.guard.detectors.prefilter import Markers, Prefiltered, profile
 from faasguard.guard.detectors.serialized import detect_deserialization
 from faasguard.guard.detectors.sqli import detect_sqli
 from faasguard.guard.detectors.ssrf import detect_ssrf
@@ -39,16 +40,16 @@ _WORD = re.compile(r"[a-z_][a-z0-9_]*")
 # Gates: cheap checks (one character-class scan, substring tests, set lookups on the words of
 # the value) that say whether a detector can possibly fire. Each gate is a superset of what
 # its detector matches; most ordinary values fail every gate and cost a few microseconds.
-_SQL_CHARS = re.compile(r"['\"`;#=<>(]|(?:^|[^\w.])@|--|/\*")
+_SQL_CHARS = Prefiltered(r"['\"`;#=<>(]|(?:^|[^\w.])@|--|/\*")
 _SQL_WORDS = frozenset({"union", "select", "sleep", "benchmark", "waitfor", "exec", "execute", "order", "group",
                         "having", "drop", "insert", "delete", "update", "rlike", "regexp", "information_schema",
                         "outfile", "dumpfile", "infile", "xp_cmdshell", "pg_sleep", "declare", "sp_executesql",
                         "sp_oacreate", "dbms_pipe", "utl_inaddr", "utl_http", "alter", "truncate"})
-_XSS_CHARS = re.compile(r"[<>\u00bc\u00be]|script|(?:^|[^a-z])on[a-z]+\s*=|^\s*on[a-z]{3,30}\s*=?\s*$|\[\]|"
+_XSS_CHARS = Prefiltered(r"[<>\u00bc\u00be]|script|(?:^|[^a-z])on[a-z]+\s*=|^\s*on[a-z]{3,30}\s*=?\s*$|\[\]|"
                         r"reflect\.|(?:top|self|parent|frames)\[|\$\(|\(\s*(?:alert|prompt|confirm|eval)\s*\)|data\s*:|expression\s*\(|-moz-binding|behavior\s*:|"
                         r"(?:alert|prompt|confirm|eval|settimeout|setinterval|atob|fetch)\s*[(`]|document\s*\.|"
                         r"window\s*[.\[]|location\s*\.|fromcharcode|innerhtml|(?:self|top)\s*\[|\[\s*['\"]alert")
-_CMD_CHARS = re.compile(r"[;&|`$<>{}\\]|"
+_CMD_CHARS = Prefiltered(r"[;&|`$<>{}\\]|"
                         r"=[a-z][\w.+-]*(?:\s+-|$)|/[^\s/]*[?*\[]|%[a-z_0-9~]+%|%0a|/s?bin/|/dev/(?:tcp|udp)|"
                         r"\bfor\s+/|\bif\s*/i|exist|errorlevel|defined|new-object|\(\)\s*\{", re.IGNORECASE)
 _CMD_WORDS = frozenset({"phpinfo", "phpversion", "netsh", "reg", "system", "exec", "shell_exec", "passthru", "popen",
@@ -56,7 +57,7 @@ _CMD_WORDS = frozenset({"phpinfo", "phpversion", "netsh", "reg", "system", "exec
                         "spawnsync", "execfile", "child_process", "processbuilder", "getruntime", "fsockopen",
                         "socket", "iex", "invoke", "alias", "goto", "powershell", "cmd", "bash", "sh", "ksh", "zsh",
                         "nc", "subprocess", "__import__", "net", "cmd_exe", "certutil", "wget", "curl"})
-_PATH_CHARS = re.compile(r"\.\.|\./|[\\%\x00]|0x|://|^/\.|var/|^/?(?:etc|proc|sys|boot|root|opt|logs?|apache\d?|"
+_PATH_CHARS = Prefiltered(r"\.\.|\./|[\\%\x00]|0x|://|^/\.|var/|^/?(?:etc|proc|sys|boot|root|opt|logs?|apache\d?|"
                          r"httpd|nginx|lampp|xampp)/|^/?[a-z]:[\\/]|\.ssh|\.aws|\.git|\.env|web-inf|meta-inf|"
                          r"root/|home/|dev/|usr/|apache|"
                          "[\u2215\u2044\u29f8\uff0f\u2216\ufe68\uff3c\u29f5\uefc8\uf025\u3002\uff0e\u2024\ufe52]",
@@ -66,8 +67,8 @@ _PATH_WORDS = frozenset({"etc", "passwd", "shadow", "boot", "system32", "winnt",
 _SSRF_MARKERS = (":/", ":\\\\", "metadata", "instance-data", "169.254", "docker.internal", "fd00:ec2",
                  "100.100.100.200", "192.0.0.192", "localhost", "localtest", ".svc", ".internal", ".local/",
                  "runtime")
-_SSTI_CHARS = re.compile(r"[{\[]|<%|<#|#set|#foreach|@\(")
-_NOSQL_GATE = re.compile(r"\$[a-z]|\[\$|;\s*(?:return|sleep|while|do|this|db|it\s*=|var|function)|"
+_SSTI_CHARS = Prefiltered(r"[{\[]|<%|<#|#set|#foreach|@\(")
+_NOSQL_GATE = Prefiltered(r"\$[a-z]|\[\$|;\s*(?:return|sleep|while|do|this|db|it\s*=|var|function)|"
                          r"(?:\|\||&&)\s*(?:return|sleep|while|this|db|['\"]?1)|db\.|this\.|sleep\s*\(|[a-z0-9]__[a-z]")
 _DESER_MARKERS = ("py/", "!!", "!ruby", "\x80", "\xac", "\x04\x08", "aced0005", "ro0ab", "gas", "gaj", "gan",
                   "aaeaaad", "bah", "y3bvc2l4cn", "y29zcn", "y19fyn", "@type", "$type", "_$$nd_func$$_",
@@ -78,7 +79,7 @@ _DESER_MARKERS = ("py/", "!!", "!ruby", "\x80", "\xac", "\x04\x08", "aced0005", 
                   "csubprocess", "cbuiltins")
 _DESER_PHP = re.compile(r"[oacs]:\d")
 _MARKUP_MARKERS = ("<!", "<xi", "xmlns:xi", "<esi", "${", "jndi", "proto", "constructor", "<?", "php")
-_CRLF_GATE = re.compile(r"[\r\n]\s*(?:set-cookie|location|refresh|access-control|http/)")
+_CRLF_GATE = Prefiltered(r"[\r\n]\s*(?:set-cookie|location|refresh|access-control|http/)")
 
 
 # Fast path: a value with none of these characters and none of these words cannot trigger
@@ -122,10 +123,17 @@ def _plain(text: str, low: str) -> bool:
     return not (words and _first_word_is_binary(low))
 
 
+_SSRF_MARKER_SET = Markers(_SSRF_MARKERS)
+_DESER_MARKER_SET = Markers(_DESER_MARKERS)
+_MARKUP_MARKER_SET = Markers(_MARKUP_MARKERS)
+
+
 def _gates(text: str) -> set[str]:
     low = text.lower()
     if _plain(text, low):
         return set()
+    prof = profile(text)  # fold(text) and the needles in it, shared by every gate and detector
+    folded = prof[0]
     words: frozenset[str] | None = None
 
     def wordset() -> frozenset[str]:
@@ -135,24 +143,26 @@ def _gates(text: str) -> set[str]:
         return words
 
     families: set[str] = set()
-    if _SQL_CHARS.search(text) or not _SQL_WORDS.isdisjoint(wordset()):
+    if _SQL_CHARS.search(text, prof) or not _SQL_WORDS.isdisjoint(wordset()):
         families.add("sqli")
-    if _XSS_CHARS.search(low):
+    # the gates written for lower-cased text get fold(text): the same text where lower() and
+    # fold() agree, and a superset of needles where they do not
+    if _XSS_CHARS.search(folded, prof):
         families.add("xss")
-    if _CMD_CHARS.search(text) or not _CMD_WORDS.isdisjoint(wordset()) or _first_word_is_binary(low) or \
+    if _CMD_CHARS.search(text, prof) or not _CMD_WORDS.isdisjoint(wordset()) or _first_word_is_binary(low) or \
             _command_after_newline(low):
         families.add("cmdi")
-    if _PATH_CHARS.search(text) or not _PATH_WORDS.isdisjoint(wordset()):
+    if _PATH_CHARS.search(text, prof) or not _PATH_WORDS.isdisjoint(wordset()):
         families.add("path_traversal")
-    if any(m in low for m in _SSRF_MARKERS):
+    if _SSRF_MARKER_SET.any_in(*prof):
         families.add("ssrf")
-    if _SSTI_CHARS.search(text):
+    if _SSTI_CHARS.search(text, prof):
         families.add("ssti")
-    if _NOSQL_GATE.search(low):
+    if _NOSQL_GATE.search(folded, prof):
         families.add("nosqli")
-    if any(m in low for m in _DESER_MARKERS) or _DESER_PHP.search(low):
+    if _DESER_MARKER_SET.any_in(*prof) or _DESER_PHP.search(low):
         families.add("deserialization")
-    if any(m in low for m in _MARKUP_MARKERS) or _CRLF_GATE.search(low):
+    if _MARKUP_MARKER_SET.any_in(*prof) or _CRLF_GATE.search(folded, prof):
         families.add("markup")
     return families
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from faasguard.guard.detection import Detection, excerpt_of
+from faasguard.guard.detectors.prefilter import Prefiltered, profile
 
 # commands that are almost never ordinary words
 _STRONG_COMMANDS = (
@@ -71,17 +72,17 @@ _SHELL_ARG = re.compile(
     r"(?:localhost|127\.|google|http)|/[a-z]\b|(?:view|user|localgroup|share|start|stop)\b)",
     re.IGNORECASE,
 )
-_SUBSTITUTION = re.compile(
+_SUBSTITUTION = Prefiltered(
     r"\$\((?!\s*\))[^)]{0,200}\)|`[^`\n]{1,200}`|\$\{IFS\}|\$IFS\b|\$\{?PATH(?::|\})|<<<|"
     r"\{[a-z0-9_./-]+,[^{}\s]{1,100}\}|\(\)\s*\{\s*:;\s*\}|\$'\\x[0-9a-f]|/dev/(?:tcp|udp)/",
     re.IGNORECASE,
 )
-_BINARY_PATH = re.compile(
+_BINARY_PATH = Prefiltered(
     r"(?:^|[\s;&|`'\"=(])(?:/usr)?(?:/local)?/s?bin/(?:ba|z|k|c|da)?sh\b|\b(?:cmd|powershell)(?:\.exe)?\s+/?[ck-]|"
     r"(?:^|[\s;&|`'\"=(])/?(?:usr/)?s?bin/[a-z0-9_.\[\]?*-]+|\bcmd\.exe\b|\bpowershell\b.{0,200}?\s-(?:enc|command|c)\b",
     re.IGNORECASE,
 )
-_CODE_EXEC = re.compile(
+_CODE_EXEC = Prefiltered(
     r"\b(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|execsync|spawnsync|execfile|"
     r"os\.system|os\.popen|subprocess\.\w+|runtime\.getruntime\(\)\.exec)\s*\(\s*['\"`$]|"
     r"child_process|getruntime\s*\(\s*\)\s*\.\s*exec|processbuilder\s*\(|require\s*\(\s*['\"]child_process|"
@@ -90,17 +91,17 @@ _CODE_EXEC = re.compile(
     r"\b(?:phpinfo|phpversion|php_uname|getmypid|get_current_user)\s*\(\s*\)",
     re.IGNORECASE,
 )
-_WINDOWS = re.compile(
+_WINDOWS = Prefiltered(
     r"\bfor\s+/[fdlr]\b|\bfor\s+%%?[a-z@]\s+in\s*\(|\bif\s+(?:not\s+)?exist\b|%[a-z_]{2,20}%\s*(?:&|\||$)|"
     r"\bnet\s+(?:user|localgroup|view|share|use|start|stop)\b|\bcopy\s+con\b|\bset\s+/[ap]\b",
     re.IGNORECASE,
 )
-_GLOB_PATH = re.compile(
+_GLOB_PATH = Prefiltered(
     r"(?:^|[\s;|&+'\"=])/(?:[\w.]*[?*\[\]][\w.?*\[\]!]*/)+[\w.?*\[\]!-]*|"
     r"(?:^|[\s;|&+'\"=])/(?:e\W{0,3}t\W{0,3}c|b\W{0,3}i\W{0,3}n|u\W{0,3}s\W{0,3}r|p\W{0,3}r\W{0,3}o\W{0,3}c)/[\w.]*[?*\[]",
     re.IGNORECASE,
 )
-_SHELL_MISC = re.compile(
+_SHELL_MISC = Prefiltered(
     r"\$\[\s*\d|\$\(\(|<\(\s*\w|\$\{(?:SHELL|IFS|PATH|HOME)\}|\$SHELL\b|\balias\s+(?:-p\s+)?[\w\"'-]+=|"
     r"\bif\b[^\n]{0,60}\s(?:equ|neq|lss|leq|gtr|geq)\s|\bif\s*/i\b|"
     r"\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel)\s|\bfor\s+/?[a-z]?\s*%{1,2}[\w~@\]\-]+\s+in\s*\(|"
@@ -158,7 +159,7 @@ _NOT_A_COMMAND_WORD = frozenset({"time", "set", "at", "file", "open", "host", "i
                                  "python", "python2", "python3", "node", "java", "ruby", "php", "perl", "lua",
                                  "docker", "helm", "npm", "yarn", "gem", "cargo", "pip", "ping", "dig", "curl",
                                  "wget", "ssh", "git", "xdg-open", "reboot", "shutdown", "halt"})
-_HINT = re.compile(r"[;&|`$\n\r?*\[%=]|/bin/|\bcmd|\bpowershell|\bsystem|exec|child_process|<<<|\bfor\b|"
+_HINT = Prefiltered(r"[;&|`$\n\r?*\[%=]|/bin/|\bcmd|\bpowershell|\bsystem|exec|child_process|<<<|\bfor\b|"
                    r"\bif\b|popen|/dev/|\{[^}]{0,100},|processbuilder|fsockopen|socket|invoke|alias|iex|<\(|"
                    r"\bsh\b|\bnc\b", re.IGNORECASE)
 
@@ -229,11 +230,14 @@ def _detect_form(text: str) -> Detection | None:
             continue
         return Detection("cmdi", "FG-CMDI-001", "", excerpt_of(text, m.start(), m.end()), "critical",
                          f"shell operator followed by command '{word}'")
-    low = text.lower()
+    prof = profile(text)
     for rule_id, pattern, message, needles in _RULES:
-        if not any(n in low for n in needles):
-            continue  # the rule's pattern cannot match without one of these substrings
-        found = pattern.search(text)
+        if isinstance(pattern, Prefiltered):
+            found = pattern.search(text, prof)  # guarded by needles derived from the pattern
+        elif any(n in prof[0] for n in needles):  # the rule cannot match without one of these
+            found = pattern.search(text)
+        else:
+            continue
         if found and rule_id == "FG-CMDI-007" and found.group(0).startswith("%") and \
                 found.group(0).strip("%").lower() not in _WINDOWS_VARS and not re.search(
             r"\b(?:if|for|set|echo|call|goto|cmd|do)\b|[&|]", text, re.IGNORECASE
@@ -241,7 +245,7 @@ def _detect_form(text: str) -> Detection | None:
             found = None  # "%name%" alone is a template placeholder or a password, not batch syntax
         if found and not (rule_id == "FG-CMDI-002" and _benign_substitution(found.group(0))):
             return Detection("cmdi", rule_id, "", excerpt_of(text, found.start(), found.end()), "critical", message)
-    for m in _PARAM_COMMAND.finditer(text):
+    for m in _PARAM_COMMAND.finditer(text) if "=" in text else ():
         if _is_binary(m.group(1)) and (m.group(2) or m.group(1).lower() in _DISTINCTIVE or "-" in m.group(1)):
             return Detection("cmdi", "FG-CMDI-009", "", excerpt_of(text, m.start(), m.end()), "high",
                              "command in a parameter value")

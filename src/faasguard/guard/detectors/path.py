@@ -11,13 +11,14 @@ import re
 
 from faasguard.guard.decode import path_form
 from faasguard.guard.detection import Detection, excerpt_of
+from faasguard.guard.detectors.prefilter import Prefiltered
 
-_TRAVERSAL = re.compile(
+_TRAVERSAL = Prefiltered(
     r"(?:^|[/=:;,\s\"'|?&(])\.{2,}(?:;[^/]{0,20})?/+(?:\.{0,3}/+)*|/\.{2,}(?:;[^/]{0,20})?(?:/|$)|^\.\.$|/\.{3,}"
     r"|(?:^|/)(?:\./+){3,}|(?:\.\.%[0-9a-z]{2}(?:%[0-9a-z]{2})*){2,}|(?:\.(?:%00|\x00)\.[^\w\s]{1,12}){2,}"
     r"|(?:^|/)(?:\./+){2,}\.\w"
 )
-_SENSITIVE = re.compile(
+_SENSITIVE = Prefiltered(
     r"(?:^|[/=\s\"'(:;|&]|\.\.)(?:etc/(?:passwd|shadow|group|hosts|issue|motd|crontab|sudoers|sub[ug]id|"
     r"master\.passwd|security/|ssh/|apache2?/|httpd/|nginx/|mysql/|php\d?/|resolv\.conf|fstab|"
     r"profile|bashrc|environment|init\.d/|inetd\.conf|network|hostname|mtab|version)|"
@@ -37,7 +38,7 @@ _SYSTEM_PATH = re.compile(
     re.IGNORECASE,
 )
 # sensitive file names with any junk between the parts (broken or exotic encodings of "/")
-_SENSITIVE_LOOSE = re.compile(
+_SENSITIVE_LOOSE = Prefiltered(
     r"(?:(?<![a-z])|(?<=%\w\w))etc(?:[^\w\s]|%\w\w){1,12}(?:passwd|shadow|hosts|issue|group)\b|"
     r"(?:(?<![a-z])|(?<=%\w\w))(?:windows|winnt)(?:[^\w\s]|%\w\w){1,12}(?:system32|win\.ini|repair)\b|"
     r"(?:(?<![a-z])|(?<=%\w\w))(?:boot|win|system)\.ini\b",
@@ -45,7 +46,7 @@ _SENSITIVE_LOOSE = re.compile(
 )
 _SCHEME_FILE = re.compile(r"\b(?:file|php|zip|phar|expect|glob|data|jar|netdoc)://", re.IGNORECASE)
 _NULL_EXT = re.compile(r"\x00|%00", re.IGNORECASE)
-_HINT = re.compile(r"^/?(?:etc|proc|sys|boot|root|var|usr|opt|apache|httpd|nginx|lampp|xampp|logs?|[a-z]:)[/\\]|^/\.|\./\./|\.\.|etc|proc|win|boot|system32|\.ht|\.git|\.env|web-inf|://|\x00|var/|\.ssh|\.aws"
+_HINT = Prefiltered(r"^/?(?:etc|proc|sys|boot|root|var|usr|opt|apache|httpd|nginx|lampp|xampp|logs?|[a-z]:)[/\\]|^/\.|\./\./|\.\.|etc|proc|win|boot|system32|\.ht|\.git|\.env|web-inf|://|\x00|var/|\.ssh|\.aws"
                    r"|dev/|sam|inetpub|autoexec|pagefile|winnt|apache", re.IGNORECASE)
 
 

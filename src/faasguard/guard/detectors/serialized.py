@@ -10,8 +10,9 @@ import re
 
 from faasguard.guard.decode import base64_bytes
 from faasguard.guard.detection import Detection, excerpt_of
+from faasguard.guard.detectors.prefilter import Prefiltered
 
-_MARKERS = re.compile(
+_MARKERS = Prefiltered(
     r"(?P<pickle>(?:^|\n)c(?:os|posix|nt|subprocess|builtins|__builtin__|commands|pty|socket)\n\w+\n|"
     r"\bcos\nsystem\b|c__builtin__\n|\(S'[^'\n]{0,200}'\ntR\.|\x80[\x02-\x05]\x95|(?-i:\bgAS[UVW]|\bgAJ[jc]|\bgAN[jc]|"
     r"\bY3Bvc2l4Cn|\bY29zCnN5c3RlbQ|\bY19fYnVpbHRpbl9f))"
@@ -39,7 +40,7 @@ _MARKERS = re.compile(
     r"|(?P<ruby>\x04\x08[oIu:\[{]|(?-i:\bBAh[7bJvSQ])|\bGem::(?:Requirement|Installer|SpecFetcher)\b)",
     re.IGNORECASE,
 )
-_HINT = re.compile(
+_HINT = Prefiltered(
     r"py/|!!|!ruby|\x80|\xac|c(?:os|posix|__builtin__)\n|aced|rO0|gA[SJN]|H4sI|transformer|factory|closure|"
     r"templatesimpl|jdbcrowset|ysoserial|@type|java\.|javax|xmldecoder|<java|xalan|commons|c3p0|[OCa]:\d|"
     r"s:\d|AAEAAAD|\$type|objectdataprovider|typeconfuse|windowsidentity|losformatter|nd_func|function|"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from faasguard.guard.detection import Detection, excerpt_of
+from faasguard.guard.detectors.prefilter import Prefiltered
 
 _TOKEN = re.compile(
     r"(?P<ws>\s+)"
@@ -74,14 +75,14 @@ _ATTACK_FUNCTIONS = frozenset({
     "ctxsys.drithsx.sn",
 })
 # identifiers that only exist in database servers: naming one is enough
-_SQL_ONLY_WORDS = re.compile(
+_SQL_ONLY_WORDS = Prefiltered(
     r"\b(?:xp_cmdshell|sp_oacreate|sp_oamethod|sp_executesql|sp_makewebtask|sp_addextendedproc|pg_sleep|"
     r"pg_read_file|dbms_pipe|utl_inaddr|utl_http|sys\.dba_users|information_schema\.\w+|"
     r"execute\s+immediate|into\s+(?:out|dump)file|load\s+(?:data|xml)\s+(?:local\s+|concurrent\s+)*infile)\b|"
     r"[)'\"]\s*::\s*(?:int|integer|text|varchar|jsonb?|bigint|numeric|bool|boolean|regclass|oid|bytea)\b|"
     r"'\s*(?:<@|@>|\?\||\?&)\s*'",
 )
-_RAW_SQL_GATE = re.compile(r"[=#<>]|(?:^|[^\w.])@|(?:['\"\d)]|\b(?:null|select|union|from|by|limit))\s*--|/\*|"
+_RAW_SQL_GATE = Prefiltered(r"[=#<>]|(?:^|[^\w.])@|(?:['\"\d)]|\b(?:null|select|union|from|by|limit))\s*--|/\*|"
                            r";\s*\(*\s*(?:select|drop|insert|update|delete|exec|"
                            r"execute|declare|shutdown|create|alter|truncate|waitfor|grant|call|set)\b|\b(?:union|select|sleep|benchmark|"
                            r"waitfor|declare|exec|execute|drop|insert|delete|update|information_schema|outfile|dumpfile)\b")
@@ -92,7 +93,7 @@ _LEADING_WORDS = frozenset({"and", "or", "xor", "order", "group", "having", "whe
 _QUOTE_WINDOW = 160
 _INNER_JUNK = re.compile(r"(?<=[a-z])[^\x00-\x7f](?=[a-z])")
 _KEY_PREFIX = re.compile(r"^[\w.\[\]-]{1,40}=(?=.)")
-_CATALOG = re.compile(
+_CATALOG = Prefiltered(
     r"information_schema|mysql\.user|pg_catalog|pg_shadow|sysobjects|syscolumns|sys\.all_|"
     r"all_tables|user_tables|sqlite_master|msysobjects|xp_cmdshell|@@version|sys\.databases|"
     r"master\.\.|dual\b|table_name|column_name|table_schema"
@@ -389,7 +390,7 @@ def _numeric_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
     return True
 
 
-_CHEAP_SQL_HINT = re.compile(
+_CHEAP_SQL_HINT = Prefiltered(
     r"['\"`;#()=@]|--|/\*|\b(?:union|select|and|or|xor|sleep|benchmark|waitfor|exec|order|group|having|where|"
     r"drop|insert|delete|update|like|rlike|regexp|information_schema|outfile|dumpfile|xp_cmdshell|pg_sleep)\b",
     re.IGNORECASE,
