@@ -200,6 +200,10 @@ def value_text(value: Value) -> str:
         if value.raw:
             return value.raw
         return f"${{{value.ref}{'.' + value.attribute if value.attribute else ''}}}"
+    tokens = re.findall(r"\$\{([^}]*)\}", value.raw)
+    if tokens and all(t.startswith("AWS::") for t in tokens):
+        # arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/reports names one table
+        return value.raw
     return "*"  # parameters and imports: unknown at scan time; treat as anything
 
 
