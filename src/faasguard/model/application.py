@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from faasguard.model.finding import Suppression
@@ -396,9 +397,13 @@ class Permission:
     principal_org_id: Value | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Application:
-    """One deployable application: a serverless.yml service, a SAM/CFN stack, a TF root."""
+    """One deployable application: a serverless.yml service, a SAM/CFN stack, a TF root.
+
+    Lookups by id and by literal name are O(1): indexes are built on first use (an app can have
+    10,000 functions, and rules look functions and resources up constantly).
+    """
 
     name: str
     source_kind: str  # "serverless", "sam", "cloudformation", "terraform", "chalice", "zappa", ...
@@ -415,13 +420,49 @@ class Application:
     permissions: tuple[Permission, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
 
+    @cached_property
+    def _functions_by_id(self) -> dict[str, Function]:
+        return {f.id: f for f in reversed(self.functions)}  # first wins, as a linear search would
+
+    @cached_property
+    def _functions_by_name(self) -> dict[str, Function]:
+        return {f.name: f for f in reversed(self.functions)}
+
+    @cached_property
+    def _roles_by_id(self) -> dict[str, Role]:
+        return {r.id: r for r in reversed(self.roles)}
+
+    @cached_property
+    def _resources_by_id(self) -> dict[str, Resource]:
+        return {r.id: r for r in reversed(self.resources)}
+
+    @cached_property
+    def _resources_by_name(self) -> dict[str, Resource]:
+        return {r.name.text() or "": r for r in reversed(self.resources)
+                if r.name is not None and r.name.is_literal and r.name.text()}
+
+    @cached_property
+    def _apis_by_id(self) -> dict[str, Api]:
+        return {a.id: a for a in reversed(self.apis)}
+
+    @cached_property
+    def _permissions_by_function(self) -> dict[str | None, tuple[Permission, ...]]:
+        index: dict[str | None, list[Permission]] = {}
+        for p in self.permissions:
+            index.setdefault(p.function_id, []).append(p)
+        return {k: tuple(v) for k, v in index.items()}
+
     def function(self, function_id: str) -> Function | None:
-        return next((f for f in self.functions if f.id == function_id), None)
+        return self._functions_by_id.get(function_id)
+
+    def function_named(self, name: str) -> Function | None:
+        """The function deployed under ``name`` (its ``Function.name``)."""
+        return self._functions_by_name.get(name)
 
     def role(self, role_id: str | None) -> Role | None:
         if role_id is None:
             return None
-        return next((r for r in self.roles if r.id == role_id), None)
+        return self._roles_by_id.get(role_id)
 
     def role_of(self, fn: Function) -> Role | None:
         return self.role(fn.role_id)
@@ -429,15 +470,19 @@ class Application:
     def resource(self, resource_id: str | None) -> Resource | None:
         if resource_id is None:
             return None
-        return next((r for r in self.resources if r.id == resource_id), None)
+        return self._resources_by_id.get(resource_id)
+
+    def resource_named(self, name: str) -> Resource | None:
+        """The resource whose literal name (bucket, table, queue name ...) is ``name``."""
+        return self._resources_by_name.get(name)
 
     def api(self, api_id: str | None) -> Api | None:
         if api_id is None:
             return None
-        return next((a for a in self.apis if a.id == api_id), None)
+        return self._apis_by_id.get(api_id)
 
     def resources_of(self, *kinds: ResourceKind) -> Iterator[Resource]:
         return (r for r in self.resources if r.kind in kinds)
 
     def permissions_for(self, fn: Function) -> Iterator[Permission]:
-        return (p for p in self.permissions if p.function_id == fn.id)
+        return iter(self._permissions_by_function.get(fn.id, ()))

@@ -101,11 +101,13 @@ def target_of_text(app: Application, text: str, service: str = "") -> Target | N
     elif m := _QUEUE_URL.match(text):
         region, account, name = m.group("region") or "", m.group("account"), m.group("name")
         queue_arn = f"arn:{PARTITION}:sqs:{region or REGION}:{account}:{name}"
-    for res in app.resources:
-        if literal_name(res) and literal_name(res) in (name, text):
+    for candidate in dict.fromkeys((name, text)):
+        res = app.resource_named(candidate)
+        if res is not None:
             return Target(res.kind, res.id, literal_name(res))
-    for fn in app.functions:
-        if fn.name in (name, text):
+    for candidate in dict.fromkeys((name, text)):
+        fn = app.function_named(candidate)
+        if fn is not None:
             return Target(None, fn.id, fn.name, is_function=True)
     kind = kind_for_service(service)
     if text.startswith("arn:"):
