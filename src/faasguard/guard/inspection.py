@@ -5,6 +5,7 @@ from __future__ import annotations
 from faasguard.guard import events as ev
 from faasguard.guard.detection import Detection
 from faasguard.guard.detectors import detect as _detect_text
+from faasguard.guard.detectors import quick_clear
 from faasguard.guard.detectors.nosql import MONGO_OPERATORS, operator_keys
 
 TYPE_CHECKING = False  # typing costs milliseconds at import; annotations are not evaluated at runtime
@@ -20,7 +21,7 @@ _cache: dict[str, tuple[Detection, ...]] = {}
 
 def detect(text: str, categories: frozenset[str] | None = None) -> list[Detection]:
     """Detections in one string (``field`` is empty). ``categories`` limits the families run."""
-    if not isinstance(text, str) or not text:
+    if not isinstance(text, str) or not text or quick_clear(text):
         return []
     if categories is None and len(text) <= _CACHE_MAX_CHARS:
         hit = _cache.get(text)

@@ -84,9 +84,13 @@ _CRLF_GATE = Prefiltered(r"[\r\n]\s*(?:set-cookie|location|refresh|access-contro
 
 # Fast path: a value with none of these characters and none of these words cannot trigger
 # any gate below (each gate's plain-word triggers are listed in _PLAIN_TRIGGERS).
-_SPECIAL = re.compile(r"[<>'\"`;#=(@$&|{}\[\]\\%\x00\r\n]|\.\.|\./|://|--|/\*|!!|0x|^/\.|"
-                      "[\u2000-\u206f\u2215\u2216\u29f5\u29f8\u3002\ufe50-\ufe6f\uff00-\uffef\uefc8\uf025]|"
-                      r"169\.254|100\.100\.100\.200|192\.0\.0\.192|[oacsOACS]:\d|/[^\s/]*[?*]")
+# (a character class alone lets ``re`` skip ordinary characters in C; the few sequences are a
+# second pattern whose branches all start with punctuation or a digit)
+_SPECIAL_CHARS = re.compile("[<>'\"`;#=(@$&|{}\\[\\]\\\\%\x00\r\n"
+                            "\u2000-\u206f\u2215\u2216\u29f5\u29f8\u3002\ufe50-\ufe6f\uff00-\uffef\uefc8\uf025]")
+_SPECIAL_SEQUENCES = re.compile(r"\.[./]|/\.|://|--|/\*|!!|0x|169\.254|100\.100\.100\.200|192\.0\.0\.192|"
+                                r"/[^\s/]*[?*]")
+_SERIALIZED_PHP = re.compile(r"[oacsOACS]:\d")
 _PLAIN_TRIGGERS = frozenset({
     # xss
     "javascript", "vbscript", "livescript", "script", "data", "document", "window", "location", "fromcharcode",
@@ -105,22 +109,50 @@ _PLAIN_TRIGGERS = frozenset({
     "function", "process", "constructor", "require", "xmlns", "jndi", "php", "prototype", "ro0ab",
 })
 _B64_MARKERS = ("rO0AB", "gAS", "gAJ", "gAN", "AAEAAAD", "BAh", "Y3Bvc2l4Cn", "Y29zCn", "Y19fYn")
+_B64_MARKER_PATTERN = re.compile("|".join(_B64_MARKERS))
 _ALL_WORDS = _PLAIN_TRIGGERS  # completed below, once the family word sets exist
+
+
+_ON_HANDLER_WORDS = frozenset("on" + h for h in EVENT_HANDLERS)
+_JAVA_SUFFIXES = ("transformer", "factory", "closure")
 
 
 def _plain(text: str, low: str) -> bool:
     """True when no detector can fire on ``text`` (checked before any per-family gate)."""
-    if _SPECIAL.search(text):
+    if _SPECIAL_CHARS.search(text) or _SPECIAL_SEQUENCES.search(text) or \
+            ":" in text and _SERIALIZED_PHP.search(text):
         return False
     words = _WORD.findall(low)
     if not _ALL_WORDS.isdisjoint(words) or "script" in low or "__" in low:
         return False
-    if any(w.endswith(("transformer", "factory", "closure")) or (w.startswith("on") and w[2:] in EVENT_HANDLERS)
-           for w in words):
+    if not _ON_HANDLER_WORDS.isdisjoint(words) or ("transformer" in low or "factory" in low or "closure" in low) \
+            and any(w.endswith(_JAVA_SUFFIXES) for w in words):
         return False
-    if any(m in text for m in _B64_MARKERS):
+    if _B64_MARKER_PATTERN.search(text):
         return False
     return not (words and _first_word_is_binary(low))
+
+
+# characters that make ``variants`` produce a second form (decoding, NFKC, control characters)
+_TRANSFORMS = re.compile("[%\\&\u00a0\u2000-\u206f\u2100-\u214f\u2460-\u24ff\ufe30-\ufe6f\uff00-\uffef"
+                         "\U0001d400-\U0001d7ff\u02b0-\u02ff\u2070-\u209f\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}")
+
+
+def quick_clear(text: str) -> bool:
+    """True when ``detect(text)`` is certainly empty, decided without decoding: the text has no
+    character that decoding would change, nothing any gate looks for, and no base64-looking run.
+    Most values of an ordinary event (ids, names, numbers, plain words) end here."""
+    if _TRANSFORMS.search(text):
+        return False
+    if not _plain(text, text.lower()):
+        return False
+    if len(text) >= 16:
+        for m in _B64_RUN.finditer(text):
+            token = m.group(0)
+            if not token.islower() and not token.isupper() or token.endswith("="):
+                return False  # mixed case: base64_payloads would try to decode it
+    return True
 
 
 _SSRF_MARKER_SET = Markers(_SSRF_MARKERS)

@@ -323,7 +323,20 @@ def _first_word_is_binary(text: str) -> bool:
 _VERSIONED = re.compile(r"[a-z+-]+\d+(?:\.\d+)*")
 
 
+_BINARY_CACHE: dict[str, bool] = {}
+
+
 def _is_binary(word: str) -> bool:
+    known = _BINARY_CACHE.get(word)
+    if known is None:
+        known = _is_binary_uncached(word)
+        if len(_BINARY_CACHE) >= 4096:
+            _BINARY_CACHE.clear()
+        _BINARY_CACHE[word] = known
+    return known
+
+
+def _is_binary_uncached(word: str) -> bool:
     w = word.lower()
     if w in _BINARY_SET or w in _STRONG_SET or w.split("-", 1)[0] in ("ansible", "salt") or w.startswith("chef-"):
         return True

@@ -253,10 +253,13 @@ def profile(text: str) -> tuple[str, frozenset[str]]:
     if hit is not None:
         return hit
     low = fold(text)
-    result = (low, _scan(low))
-    if len(_recent) >= 8:
+    result = _recent.get(low)  # fold is idempotent: a detector's lower-cased copy has the same profile
+    if result is None:
+        result = (low, _scan(low))
+    if len(_recent) >= 16:
         _recent.clear()
     _recent[text] = result
+    _recent[low] = result
     return result
 
 
