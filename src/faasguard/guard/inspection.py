@@ -19,20 +19,29 @@ _CACHE_MAX_CHARS = 512
 _cache: dict[str, tuple[Detection, ...]] = {}
 
 
+_NOTHING: tuple[Detection, ...] = ()
+
+
 def detect(text: str, categories: frozenset[str] | None = None) -> list[Detection]:
     """Detections in one string (``field`` is empty). ``categories`` limits the families run."""
-    if not isinstance(text, str) or not text or quick_clear(text):
-        return []
+    return list(_detect(text, categories))
+
+
+def _detect(text: str, categories: frozenset[str] | None = None) -> tuple[Detection, ...]:
+    if not isinstance(text, str) or not text:
+        return _NOTHING
     if categories is None and len(text) <= _CACHE_MAX_CHARS:
         hit = _cache.get(text)
         if hit is not None:
-            return list(hit)
-        result = _detect_text(text)
+            return hit
+        result = _NOTHING if quick_clear(text) else tuple(_detect_text(text))
         if len(_cache) >= _CACHE_MAX_ENTRIES:
             _cache.clear()
-        _cache[text] = tuple(result)
+        _cache[text] = result
         return result
-    return _detect_text(text, categories)
+    if quick_clear(text):
+        return _NOTHING
+    return tuple(_detect_text(text, categories))
 
 
 def clear_cache() -> None:
@@ -54,7 +63,7 @@ def inspect_values(values: list[ev.Value], op_keys: list[ev.OperatorKey],
             found.append(Detection("limits", "FG-LIMIT-001", value.path, value.text, "medium",
                                    "inspection limit exceeded"))
             continue
-        for hit in detect(value.text, categories):
+        for hit in _detect(value.text, categories):
             found.append(hit.with_field(value.path))
     if categories is None or "nosqli" in categories:
         for op in op_keys:
