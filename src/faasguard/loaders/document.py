@@ -1,9 +1,10 @@
 """Reading YAML and JSON documents with line numbers, safely.
 
-We use cfn-lint's template decoder: it keeps marks on every mapping, sequence and string,
-turns CloudFormation short-form tags (``!Ref``, ``!Sub`` ...) into their long form, uses libyaml
-when available, and rejects YAML alias amplification ("billion laughs"). Serverless Framework
-files accept the same tags, so both loaders read through here.
+YAML goes through ``marked_yaml`` (libyaml, with the node shapes of cfn-lint's template decoder:
+marks on every mapping, sequence and string, CloudFormation short-form tags (``!Ref``, ``!Sub``
+...) in their long form, YAML alias amplification ("billion laughs") refused); JSON through
+cfn-lint's JSON decoder, imported only when a JSON document is read. Serverless Framework files
+accept the same tags, so every loader reads through here.
 
 Every failure becomes a :class:`DocumentError` with the file and line; callers turn it into a
 ``ScanError`` and carry on with the other files.
@@ -119,80 +120,19 @@ def load_document(path: Path, file: str, max_bytes: int = MAX_FILE_BYTES) -> Doc
     return doc
 
 
-def _yaml_loader() -> Any:
-    """cfn-lint's marked loader with a linear-time mapping constructor.
-
-    cfn-lint compares every key with every other key of a mapping to find duplicates, which is
-    quadratic: a serverless.yml with 10,000 functions took minutes. We keep its marked node
-    types, tag handling and alias guard, and detect duplicates with a dict.
-    """
-    global _LOADER
-    if _LOADER is not None:
-        return _LOADER
-    from cfnlint.decode import cfn_yaml
-    from cfnlint.decode.node import dict_node
-
-    class FastMarkedLoader(cfn_yaml.CfnFullLoader):  # type: ignore[misc]
-        def construct_yaml_map(self, node: Any) -> Any:
-            self.flatten_mapping(node)
-            mapping: dict[Any, Any] = {}
-            using_merge = getattr(node, "using_merge", False)
-            for key_node, value_node in node.value:
-                key = self.construct_object(key_node, False)
-                if key is None:
-                    raise DocumentError(f"null key {key_node.value!r} is not supported", ErrorKind.PARSE,
-                                        key_node.start_mark.line + 1)
-                try:
-                    duplicate = key in mapping
-                except TypeError:
-                    raise DocumentError("a mapping key is not a plain value", ErrorKind.PARSE,
-                                        key_node.start_mark.line + 1) from None
-                if duplicate and not using_merge:
-                    raise DocumentError(f"duplicate key {str(key)!r}", ErrorKind.PARSE,
-                                        key_node.start_mark.line + 1)
-                mapping[key] = self.construct_object(value_node, False)
-            return dict_node(mapping, node.start_mark, node.end_mark, using_merge)
-
-    FastMarkedLoader.add_constructor("tag:yaml.org,2002:map", FastMarkedLoader.construct_yaml_map)
-    FastMarkedLoader.add_multi_constructor("!", cfn_yaml.multi_constructor)
-    _LOADER = FastMarkedLoader
-    return _LOADER
-
-
-_LOADER: Any = None
-
-
 def _parse_yaml(text: str, file: str) -> Any:
-    import yaml
-    from cfnlint.decode import cfn_yaml
-    from cfnlint.decode.mark import Mark
-    from cfnlint.decode.node import dict_node
+    from faasguard.loaders import marked_yaml
 
     try:
-        loader = _yaml_loader()(text, file)
-        try:
-            data = loader.get_single_data()
-        finally:
-            loader.dispose()
-        if data is None:
-            data = dict_node({}, Mark(0, 0), Mark(0, 0))
-        if "&" in text:  # only documents with anchors can expand aliases
-            cfn_yaml._guard_alias_expansion(data, file)
-        return data
-    except DocumentError:
-        raise
-    except cfn_yaml.CfnParseError as exc:
-        matches = getattr(exc, "matches", None) or []
-        first = matches[0] if matches else None
-        message = first.message if first is not None else str(exc)
-        line = int(getattr(first, "linenumber", 0) or 0)
-        kind = ErrorKind.UNSAFE if "alias" in message.lower() else ErrorKind.PARSE
-        raise DocumentError(f"invalid YAML: {message}", kind, line) from None
-    except yaml.MarkedYAMLError as exc:
+        return marked_yaml.loads(text)
+    except marked_yaml.MarkedYAMLError as exc:
+        kind = ErrorKind.UNSAFE if exc.unsafe else ErrorKind.PARSE
+        raise DocumentError(f"invalid YAML: {exc.message}", kind, exc.line) from None
+    except marked_yaml.yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else 0
         raise DocumentError(f"invalid YAML: {exc.problem or exc}", ErrorKind.PARSE, line) from None
-    except yaml.YAMLError as exc:
+    except marked_yaml.yaml.YAMLError as exc:
         raise DocumentError(f"invalid YAML: {exc}") from None
     except RecursionError:
         raise DocumentError("YAML nesting is too deep", ErrorKind.UNSAFE) from None
