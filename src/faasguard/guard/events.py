@@ -30,6 +30,7 @@ DYNAMODB = "dynamodb"
 KINESIS = "kinesis"
 EVENTBRIDGE = "eventbridge"
 COGNITO = "cognito"
+CLOUDFORMATION = "cloudformation"
 UNKNOWN = "unknown"
 HTTP_SOURCES = frozenset({APIGW_REST, APIGW_HTTP, FUNCTION_URL, ALB})
 
@@ -112,6 +113,8 @@ def source_of(event: Any) -> str:
         return EVENTBRIDGE
     if "triggerSource" in event and "userPoolId" in event:
         return COGNITO
+    if "RequestType" in event and "ResponseURL" in event and "StackId" in event:
+        return CLOUDFORMATION  # a custom resource: only the template's properties come from a person
     return UNKNOWN
 
 
@@ -339,6 +342,9 @@ def collect(event: Any, source: str | None = None, limits: Limits = DEFAULT_LIMI
         walker.walk(event.get("detail"), "$.detail")
     elif src == COGNITO:
         walker.walk(event.get("request"), "$.request")
+    elif src == CLOUDFORMATION:
+        for key in ("ResourceProperties", "OldResourceProperties"):
+            walker.walk(event.get(key), f"$.{key}")
     else:
         walker.walk(event, "$")
     return src, walker.values, walker.operator_keys

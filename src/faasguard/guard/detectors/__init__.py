@@ -64,7 +64,7 @@ _PATH_CHARS = Prefiltered(r"\.\.|\./|[\\%\x00]|0x|://|^/\.|var/|^/?(?:etc|proc|s
                          re.IGNORECASE)
 _PATH_WORDS = frozenset({"etc", "passwd", "shadow", "boot", "system32", "winnt", "proc", "htaccess",
                          "htpasswd", "sam", "inetpub", "autoexec", "pagefile", "ini"})
-_SSRF_MARKERS = (":/", ":\\\\", "metadata", "instance-data", "169.254", "docker.internal", "fd00:ec2",
+_SSRF_MARKERS = (":/", ":\\\\", "//", "\\\\", "metadata", "instance-data", "169.254", "docker.internal", "fd00:ec2",
                  "100.100.100.200", "192.0.0.192", "localhost", "localtest", ".svc", ".internal", ".local/",
                  "runtime")
 _SSTI_CHARS = Prefiltered(r"[{\[]|<%|<#|#set|#foreach|@\(")
@@ -88,7 +88,7 @@ _CRLF_GATE = Prefiltered(r"[\r\n]\s*(?:set-cookie|location|refresh|access-contro
 # second pattern whose branches all start with punctuation or a digit)
 _SPECIAL_CHARS = re.compile("[<>'\"`;#=(@$&|{}\\[\\]\\\\%\x00\r\n"
                             "\u2000-\u206f\u2215\u2216\u29f5\u29f8\u3002\ufe50-\ufe6f\uff00-\uffef\uefc8\uf025]")
-_SPECIAL_SEQUENCES = re.compile(r"\.[./]|/\.|://|--|/\*|!!|0x|169\.254|100\.100\.100\.200|192\.0\.0\.192|"
+_SPECIAL_SEQUENCES = re.compile(r"\.[./]|/\.|:/|//|:\\|--|/\*|!!|0x|169\.254|100\.100\.100\.200|192\.0\.0\.192|"
                                 r"/[^\s/]*[?*]")
 _SERIALIZED_PHP = re.compile(r"[oacsOACS]:\d")
 _PLAIN_TRIGGERS = frozenset({

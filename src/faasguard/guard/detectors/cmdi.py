@@ -56,7 +56,19 @@ class _BracePattern:
 
 
 _BRACE = _BracePattern()
-_STRONG_SET = frozenset(_STRONG_COMMANDS.replace("\\", "").split("|"))
+# the word lists are regular expressions; a few entries are patterns, spelled out here
+_SPELLED = {"python[23]?": ("python", "python2", "python3"), "python[23]?(?:.d+)?": ("python", "python2", "python3"),
+            "ping6?": ("ping", "ping6"), "pipx?": ("pip", "pipx")}
+
+
+def _word_set(alternation: str) -> frozenset[str]:
+    words: set[str] = set()
+    for word in alternation.replace("\\", "").split("|"):
+        words.update(_SPELLED.get(word, (word,)))
+    return frozenset(words)
+
+
+_STRONG_SET = _word_set(_STRONG_COMMANDS)
 _WORD_COMMANDS = frozenset({
     "cat", "tac", "more", "less", "head", "tail", "echo", "printf", "type", "set", "find", "sort", "file",
     "who", "w", "last", "at", "host", "top", "start", "call", "for", "if", "cd", "ver", "fc", "free", "net",
@@ -141,7 +153,7 @@ _BINARIES = (
     r"sqlmap|msfconsole|msfvenom|john|hashcat|tcpdump|tshark|wireshark|mkfifo|mknod|ln|cp|mv|rm|"
     r"mkdir|rmdir|touch|stat|file|strings|readelf|objdump|nm|ldd|xdg-open|open|vi|vim|nano|emacs|ed"
 )
-_BINARY_SET = frozenset(_BINARIES.replace("\\", "").replace("(?:-[a-z]+)?", "").split("|"))
+_BINARY_SET = _word_set(_BINARIES.replace("(?:-[a-z]+)?", ""))
 _COMMAND_LINE = re.compile(
     r"^\s*(?:(?:sudo|nohup|time|strace|nice|exec|env)\s+)*(?P<cmd>[a-z][\w.+-]*)"
     # each argument's alternatives start with different characters, so a failing match cannot
@@ -215,19 +227,31 @@ def _detect_form(text: str) -> Detection | None:
                 not _SHELL_ARG.match(tail):
             continue
         operator = m.group("op")
-        if not operator.strip():  # start of input: only a whole-command shape counts
+        # "1;id", "foo|ps aux", "x'&&whoami": one token (the value the application expected) and then
+        # an operator and a command is the shape of an injection, not of prose
+        before = text[: m.start("op")]
+        injected = operator != "" and len(before) <= 100 and len(before.split()) <= 1
+        if injected and before[-1:].isalnum() and operator in ("&", "|", ";") and not _is_rare(word) and \
+                not m.group("cmd").islower():
+            injected = False  # "qJ&oD": a random token (password, id), not "1&id"
+        if operator == "":  # start of input: only a whole-command shape counts
             if not _looks_like_bare_command(text):
                 continue
         elif operator in ("\n", "\r", "%0a", "%0A") or operator.isspace():
             # line breaks separate sentences in prose: demand a rare command with shell arguments,
             # unless the value itself starts with the line break (an injected command line)
-            leading = not text[: m.start("op")].strip()
-            if not leading and (word in _WORD_COMMANDS or not _SHELL_ARG.match(tail) or not tail.strip()):
+            leading = not before.strip()
+            if injected and (_SHELL_ARG.match(tail) or _is_rare(word)):
+                pass  # "1\nid", "foo\nls -la": a command line after a one-token value
+            elif not leading and (word in _WORD_COMMANDS or not _SHELL_ARG.match(tail) or not tail.strip()):
                 continue
+        elif injected and len(word) >= 2:
+            pass  # after a shell operator any command counts ("1;echo hello", "x&id")
         elif operator == "&" and _joins_words(text, m.start("op")) and not _is_rare(word):
             continue  # "a=1&b=2", "R&D", passwords
-        if word in _WORD_COMMANDS and not _SHELL_ARG.match(tail):
-            continue
+        if word in _WORD_COMMANDS and not _SHELL_ARG.match(tail) and not (
+                injected and len(word) >= 2 and len(tail.split("\n", 1)[0].split()) <= 1):
+            continue  # a common word with prose after it ("hello; time he came")
         return Detection("cmdi", "FG-CMDI-001", "", excerpt_of(text, m.start(), m.end()), "critical",
                          f"shell operator followed by command '{word}'")
     prof = profile(text)

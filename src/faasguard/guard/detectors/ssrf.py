@@ -27,7 +27,7 @@ _LAMBDA_RUNTIME = re.compile(r"aws_lambda_runtime_api|/20\d\d-\d\d-\d\d/runtime/
 _INTERNAL_SCHEMES = frozenset({"gopher", "dict", "tftp", "ldap", "ldaps", "jar", "netdoc", "sftp",
                                "smb", "expect", "redis", "memcached", "local_file"})
 _METADATA_NAMES = re.compile(
-    r"(?:^|[^\w.-])(?:metadata\.google\.internal|metadata\.goog|instance-data(?:\.ec2\.internal)?|"
+    r"(?:^|[^\w.])(?:metadata\.google\.internal|metadata\.goog|instance-data(?:\.ec2\.internal)?|"
     r"kubernetes\.docker\.internal|host\.docker\.internal|metadata\.azure\.com|169\.254\.169\.254|"
     r"169\.254\.170\.2|fd00:ec2::254|100\.100\.100\.200|192\.0\.0\.192|metadata)(?=$|[^\w.-]|\.?/)",
     re.IGNORECASE,
@@ -38,10 +38,22 @@ _REBINDING_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback",
-                          "metadata", "instance-data", "metadata.google.internal", "0", "[::]", "[::1]"})
+                          "metadata", "instance-data", "metadata.google.internal", "0", "[::]", "[::1]",
+                          # public DNS names that resolve to 127.0.0.1
+                          "localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "fbi.com", "127.0.0.1.xip.io",
+                          "spoofed.burpcollaborator.net", "kubernetes.default", "kubernetes"})
+_INTERNAL_SUFFIXES = (".localhost", ".internal", ".local", ".svc", ".localdomain", ".intranet", ".corp", ".lan",
+                      ".home.arpa")
+# schemes whose authority is a network host (a single-label name there is an intranet host)
+_NETWORK_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "ws", "wss", "gopher", "dict", "ldap", "ldaps",
+                              "tftp", "smb", "redis", "memcached", "sftp", "ssh", "telnet", "mysql", "postgres",
+                              "postgresql", "mongodb", "amqp", "jdbc:mysql", "netdoc"})
+# dots that URL parsers (IDNA) read as "." in host names
+_HOST_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": ".", "\u2024": ".", "\ufe52": "."})
+_SINGLE_LABEL = re.compile(r"[a-z][a-z0-9_-]{0,62}")
 _METADATA_IPS = frozenset({"169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200",
                            "192.0.0.192"})
-_HINT = re.compile(r":/|:\\\\|metadata|instance-data|169\.254|docker\.internal|fd00:ec2|localhost|localtest|"
+_HINT = re.compile(r":/|^\s*(?://|\\\\)|:\\\\|metadata|instance-data|169\.254|docker\.internal|fd00:ec2|localhost|localtest|"
                    r"\.svc|\.internal|\.local\b|runtime", re.IGNORECASE)
 
 
@@ -52,6 +64,10 @@ def detect_ssrf(text: str) -> Detection | None:
         scheme = m.group(1).lower()
         authority = m.group(2)
         reason = _host_reason(authority)
+        if reason is None and scheme in _NETWORK_SCHEMES and text[m.end(1) + 1 : m.end(1) + 3] in ("//", "\\\\"):
+            host = _strip_port(authority.replace("\\", "/").split("/", 1)[0].rsplit("@", 1)[-1]).lower()
+            if _SINGLE_LABEL.fullmatch(host) and not parse_ip(host):
+                reason = "a single-label (intranet) host name"
         if reason:
             return Detection("ssrf", "FG-SSRF-001", "", excerpt_of(text, m.start(), m.end()), "high",
                              f"URL to {reason}")
@@ -63,6 +79,12 @@ def detect_ssrf(text: str) -> Detection | None:
         if reason:
             return Detection("ssrf", "FG-SSRF-001", "", excerpt_of(text, at.start(), at.end()), "high",
                              f"URL to {reason} (userinfo confusion)")
+    relative = _SCHEME_RELATIVE.match(text)
+    if relative:  # "//127.0.0.1/x" (scheme-relative) and "\\\\10.0.0.5\\share" (UNC) name a host too
+        reason = _host_reason(relative.group(1))
+        if reason:
+            return Detection("ssrf", "FG-SSRF-001", "", excerpt_of(text, 0, relative.end()), "high",
+                             f"scheme-relative or UNC path to {reason}")
     runtime = _LAMBDA_RUNTIME.search(text)
     if runtime:
         return Detection("ssrf", "FG-SSRF-005", "", excerpt_of(text, runtime.start(), runtime.end()), "critical",
@@ -78,9 +100,12 @@ def detect_ssrf(text: str) -> Detection | None:
     return None
 
 
+_SCHEME_RELATIVE = re.compile(r"\s*(?://|\\\\)([^/\\?#\s\"'<>]{1,255})")
+
+
 def _host_reason(authority: str) -> str | None:
     # every part separated by '@' may be the host for some parser
-    authority = authority.replace("\\", "/").split("/", 1)[0]
+    authority = authority.translate(_HOST_DOTS).replace("\\", "/").split("/", 1)[0]
     for part in authority.split("@"):
         host = _strip_port(part).strip().rstrip(".!?#$&'()*+,;=").lower()
         if not host:
@@ -102,7 +127,7 @@ def _strip_port(part: str) -> str:
 
 def classify_host(host: str) -> str | None:
     """Why ``host`` is internal, or None. Accepts names, IPv4 in any spelling, IPv6."""
-    if host in _LOCAL_NAMES or host.endswith((".localhost", ".internal", ".local")):
+    if host in _LOCAL_NAMES or host.endswith(_INTERNAL_SUFFIXES):
         return "an internal host name"
     if _REBINDING_SUFFIX.search(host):
         return "a DNS-rebinding host name"
@@ -118,8 +143,8 @@ def classify_host(host: str) -> str | None:
         ) and "." in bare or re.fullmatch(r"\d{1,3}(?:\.\d+){3}", bare):
             return "an obfuscated numeric address"
         return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = _embedded_ipv4(ip)
     if str(ip) in _METADATA_IPS:
         return "a cloud metadata endpoint"
     if ip.is_loopback or ip.is_unspecified:
@@ -134,6 +159,20 @@ def classify_host(host: str) -> str | None:
 
 
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The IPv4 address an IPv6 spelling carries (mapped, compatible, NAT64, 6to4), else ``ip``."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    value = int(ip)
+    if 0xFFFF < value <= 0xFFFFFFFF or ip in _NAT64:
+        return ipaddress.IPv4Address(value & 0xFFFFFFFF)  # ::127.0.0.1, 64:ff9b::7f00:1
+    if ip in _SIX_TO_FOUR and ip.sixtofour is not None:
+        return ip.sixtofour
+    return ip
 
 
 def parse_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

@@ -35,10 +35,21 @@ _PLAIN_PLACEHOLDER = re.compile(
     r"^(?:\{\{|\$\{|#\{|\*\{|@\{|\[\[)\s*[A-Za-z_][\w.:-]{0,60}\s*(?:\}\}|\}|\]\])$"
 )
 _MAX_CANDIDATES = 64
-_HINT = re.compile(r"\{\{|\{%|\$\{|#\{|\*\{|@\{|<%|\[\[|\{php\}|<#|#set|#foreach|@\(")
+_HINT = re.compile(r"\{\{|\{%|\$\{|#\{|\*\{|@\{|<%|\[\[|\{php\}|<#|#set|#foreach|@\(|\{\$|"
+                   r"\{(?:var|assign|capture|foreach|include)\s", re.IGNORECASE)
 
 
 _POLYGLOT_MARKERS = ("${", "{{", "<%", "[%", "#{", "{%", "*{", "@{")
+
+
+# template control syntax that has no place in user data: statement tags ({% for %}, {% endif %},
+# {%- set -%}), Handlebars/Mustache sections and partials ({{#each}}, {{/if}}, {{> x}}), Smarty/Latte
+# variables and tags ({$x}, {var $x = ...})
+_CONTROL_TAG = re.compile(
+    r"\{%-?\s*(?:end)?[a-z_]{2,20}\b[^{}]{0,400}%\}|\{\{~?\s*[#^/>]\s*[a-z_][\w.-]{0,60}[^{}]{0,200}\}\}|"
+    r"\{\$[a-z_]\w{0,60}(?:[.\[|-][^{}]{0,200})?\}|\{(?:var|assign|capture|foreach|include)\s+\$?[a-z_][^{}]{0,200}\}",
+    re.IGNORECASE,
+)
 
 
 def detect_ssti(text: str) -> Detection | None:
@@ -66,6 +77,10 @@ def detect_ssti(text: str) -> Detection | None:
                 _DANGEROUS_INSIDE.search(found):
             return Detection("ssti", "FG-SSTI-001", "", excerpt_of(text, m.start(), m.end()), "high",
                              "template expression")
+    control = _CONTROL_TAG.search(text)
+    if control:
+        return Detection("ssti", "FG-SSTI-004", "", excerpt_of(text, control.start(), control.end()), "high",
+                         "template control tag")
     return None
 
 
