@@ -50,7 +50,7 @@ _XSS_CHARS = Prefiltered(r"[<>\u00bc\u00be]|script|(?:^|[^a-z])on[a-z]+\s*=|^\s*
                         r"(?:alert|prompt|confirm|eval|settimeout|setinterval|atob|fetch)\s*[(`]|document\s*\.|"
                         r"window\s*[.\[]|location\s*\.|fromcharcode|innerhtml|(?:self|top)\s*\[|\[\s*['\"]alert")
 _CMD_CHARS = Prefiltered(r"[;&|`$<>{}\\]|"
-                        r"=[a-z][\w.+-]*(?:\s+-|$)|/[^\s/]*[?*\[]|%[a-z_0-9~]+%|%0a|/s?bin/|/dev/(?:tcp|udp)|"
+                        r"=[a-z][\w.+-]*(?:\s+-|$)|/[^\s/]*[?*\[]|%[a-z_0-9~]+%|%0a|\bs?bin/|/dev/(?:tcp|udp)|"
                         r"\bfor\s+/|\bif\s*/i|exist|errorlevel|defined|new-object|\(\)\s*\{", re.IGNORECASE)
 _CMD_WORDS = frozenset({"phpinfo", "phpversion", "netsh", "reg", "system", "exec", "shell_exec", "passthru", "popen",
                         "proc_open", "pcntl_exec", "execsync",
@@ -70,7 +70,9 @@ _SSRF_MARKERS = (":/", ":\\\\", "//", "\\\\", "metadata", "instance-data", "169.
 _SSTI_CHARS = Prefiltered(r"[{\[]|<%|<#|#set|#foreach|@\(")
 _NOSQL_GATE = Prefiltered(r"\$[a-z]|\[\$|;\s*(?:return|sleep|while|do|this|db|it\s*=|var|function)|"
                          r"(?:\|\||&&)\s*(?:return|sleep|while|this|db|['\"]?1)|db\.|this\.|sleep\s*\(|[a-z0-9]__[a-z]")
-_DESER_MARKERS = ("py/", "!!", "!ruby", "\x80", "\xac", "\x04\x08", "aced0005", "ro0ab", "gas", "gaj", "gan",
+_DESER_MARKERS = ("py/", "!!", "json_class", "yaml.org", "dynamic-proxy", "sorted-set", "tree-map",
+                  "linked-hash-set", "<jdk.", "<sun.", "<com.sun", "<org.", "[\"", "['",
+                  "!ruby", "\x80", "\xac", "\x04\x08", "aced0005", "ro0ab", "gas", "gaj", "gan",
                   "aaeaaad", "bah", "y3bvc2l4cn", "y29zcn", "y19fyn", "@type", "$type", "_$$nd_func$$_",
                   "\\u00", "java.", "javax", "<java", "xalan", "commons", "c3p0", "gem::", "templatesimpl",
                   "jdbcrowset", "ysoserial", "xmldecoder", "objectdataprovider", "typeconfuse", "windowsidentity",
@@ -106,7 +108,8 @@ _PLAIN_TRIGGERS = frozenset({
     # deserialization, markup
     "py", "aced0005", "java", "javax", "xalan", "commons", "c3p0", "gem", "templatesimpl", "jdbcrowsetimpl",
     "ysoserial", "xmldecoder", "objectdataprovider", "typeconfusedelegate", "windowsidentity", "losformatter",
-    "function", "process", "constructor", "require", "xmlns", "jndi", "php", "prototype", "ro0ab",
+    "function", "process", "constructor", "require", "xmlns", "jndi", "php", "prototype", "ro0ab", "json_class",
+    "yaml",
 })
 _B64_MARKERS = ("rO0AB", "gAS", "gAJ", "gAN", "AAEAAAD", "BAh", "Y3Bvc2l4Cn", "Y29zCn", "Y19fYn")
 _B64_MARKER_PATTERN = re.compile("|".join(_B64_MARKERS))
@@ -123,7 +126,7 @@ def _plain(text: str, low: str) -> bool:
             ":" in text and _SERIALIZED_PHP.search(text):
         return False
     words = _WORD.findall(low)
-    if not _ALL_WORDS.isdisjoint(words) or "script" in low or "__" in low:
+    if not _ALL_WORDS.isdisjoint(words) or "script" in low or "__" in low or "aced0005" in low:
         return False
     if not _ON_HANDLER_WORDS.isdisjoint(words) or ("transformer" in low or "factory" in low or "closure" in low) \
             and any(w.endswith(_JAVA_SUFFIXES) for w in words):
@@ -209,7 +212,13 @@ def _command_after_newline(low: str) -> bool:
     """A line break only separates commands in cmdi's eyes when a known binary starts the next line."""
     if "\n" not in low and "\r" not in low:
         return False
-    return any(_cmd_is_binary(m.group(1)) for m in _AFTER_NEWLINE.finditer(low))
+    return any(_cmd_is_binary(m.group(1)) for m in _AFTER_NEWLINE.finditer(low)) or \
+        bool(_MAIL_AFTER_NEWLINE.match(low))
+
+
+# SMTP/IMAP/POP3 verbs (with an IMAP tag) on a line the value starts with: mail-protocol injection
+_MAIL_AFTER_NEWLINE = re.compile(r"\s*[\r\n]+\s*(?:[a-z]\d{1,4}\s+)?(?:rcpt|mail|data|quit|auth|helo|ehlo|examine|"
+                                 r"select|list|uid|store|fetch|login|authenticate|retr|dele|user|pass|stat)\b")
 
 
 def _first_word_is_binary(low: str) -> bool:

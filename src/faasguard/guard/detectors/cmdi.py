@@ -121,7 +121,7 @@ _SHELL_MISC = Prefiltered(
     r"[;&|]\s*\$\{?[a-z_]\w*\}?\s*(?:$|[;&|])|=\$['\"]|\w*\(\)\s*\{[^}]{0,40}\|[^}]{0,40}&\s*\}\s*;|"
     r"%(?:systemroot|windir|comspec|userprofile|programfiles|appdata|homepath|allusersprofile)%|"
     r"\breg(?:\.exe)?\s+(?:add|delete|query|save|export|import)\s|\bnetsh\s+\w|^!-?\d+(?:!-?\d+)*$|"
-    r"%[a-z_][\w~:-]{1,30}%|(?:^|[&|(]\s*)goto\s+:?\w+|\b(?:ba)?sh\s+-c\s|\bnc\s+(?:-\w+\s+)*\S+\s+\d+\s+-e\s",
+    r"%[a-z_][\w~:-]{1,30}%|(?:^|[&|(]\s*)goto\s+:?\w+|\b(?:ba|z|k|c|tc|da)?sh\s+-c\b|\bnc\s+(?:-\w+\s+)*\S+\s+\d+\s+-e\s",
     re.IGNORECASE,
 )
 # shell quoting and empty expansions that split a word ("w'h'o'am'i", "c$@at", "who\\ami")
@@ -199,7 +199,7 @@ _RULES = (
     ("FG-CMDI-002", _SUBSTITUTION, "shell substitution or shell-only syntax",
      ("$", "`", "<<<", "{", "()", "/dev/")),
     ("FG-CMDI-003", _BINARY_PATH, "path to a shell or system binary", ("bin/", "cmd", "powershell")),
-    ("FG-CMDI-010", re.compile(r"^\s*[\r\n]+\s*(?:a\d{1,4}\s+)?(?:rcpt\s+to|mail\s+from|data|quit|auth|helo|ehlo|"
+    ("FG-CMDI-010", re.compile(r"^\s*[\r\n]+\s*(?:[a-z]\d{1,4}\s+)?(?:rcpt\s+to|mail\s+from|data|quit|auth|helo|ehlo|"
                                r"examine|select|list|uid|store|fetch|login|authenticate|retr|dele|user|pass|stat)\b",
                                re.IGNORECASE),
      "mail-protocol command after a line break (SMTP/IMAP/POP3 injection)", ("\n", "\r")),
@@ -215,6 +215,9 @@ _RULES = (
 
 _PARAM_COMMAND = re.compile(r"[?&]?[\w.-]{1,30}=([a-z][\w.+-]{1,30})(\s+-{1,2}[a-z][\w-]*)?(?=$|[\s&])",
                             re.IGNORECASE)
+
+
+_PROSE_WORDS = 12
 
 
 def _detect_form(text: str) -> Detection | None:
@@ -234,6 +237,8 @@ def _detect_form(text: str) -> Detection | None:
         if injected and before[-1:].isalnum() and operator in ("&", "|", ";") and not _is_rare(word) and \
                 not m.group("cmd").islower():
             injected = False  # "qJ&oD": a random token (password, id), not "1&id"
+        if not injected and not _is_rare(word) and len(before.split()) >= _PROSE_WORDS:
+            continue  # deep inside a paragraph, a common command word ("... | grep ...") is text about shells
         if operator == "":  # start of input: only a whole-command shape counts
             if not _looks_like_bare_command(text):
                 continue
@@ -243,7 +248,7 @@ def _detect_form(text: str) -> Detection | None:
             leading = not before.strip()
             if injected and (_SHELL_ARG.match(tail) or _is_rare(word)):
                 pass  # "1\nid", "foo\nls -la": a command line after a one-token value
-            elif not leading and (word in _WORD_COMMANDS or not _SHELL_ARG.match(tail) or not tail.strip()):
+            elif not leading and (not _is_rare(word) or not _SHELL_ARG.match(tail) or not tail.strip()):
                 continue
         elif injected and len(word) >= 2:
             pass  # after a shell operator any command counts ("1;echo hello", "x&id")
@@ -362,7 +367,8 @@ def _is_binary(word: str) -> bool:
 
 def _is_binary_uncached(word: str) -> bool:
     w = word.lower()
-    if w in _BINARY_SET or w in _STRONG_SET or w.split("-", 1)[0] in ("ansible", "salt") or w.startswith("chef-"):
+    if w in _BINARY_SET or w in _STRONG_SET or w in _DISTINCTIVE or w.split("-", 1)[0] in ("ansible", "salt") \
+            or w.startswith("chef-"):
         return True
     if not _VERSIONED.fullmatch(w):
         return False

@@ -37,14 +37,22 @@ _MARKERS = Prefiltered(
     r"\brequire\s*\(\s*['\"](?:child_process|fs|net|vm)['\"]|"
     r"[a-z]\\u00[2-7][0-9a-f]|\\u00[2-7][0-9a-f][a-z]|\b__js_function\b|"
     r"\bconsole\s*\.\s*(?:log|info|warn|error|debug|dir|trace)\s*(?:\.\s*(?:call|apply)\s*)?\()"
-    r"|(?P<ruby>\x04\x08[oIu:\[{]|(?-i:\bBAh[7bJvSQ])|\bGem::(?:Requirement|Installer|SpecFetcher)\b)",
+    r"|(?P<ruby>\x04\x08[oIu:\[{]|(?-i:\bBAh[7bJvSQ])|\bGem::(?:Requirement|Installer|SpecFetcher)\b|"
+    r"['\"]json_class['\"]\s*:)"
+    # Jackson default typing (["com.x.Gadget", {...}]) and XStream XML (<java.util.PriorityQueue>,
+    # <dynamic-proxy>): a fully qualified Java class where data was expected
+    r"|(?P<javatyped>^\s*\[\s*['\"](?:[a-z_$][\w$]*\.){2,}[A-Za-z_$][\w$]*['\"]\s*,\s*[{\[]|"
+    r"<(?:java|javax|jdk|sun|com\.sun|org\.apache|org\.springframework)\.[\w$]+(?:\.[\w$]+)+[\s/>]|"
+    r"<dynamic-proxy\b|<(?:sorted-set|tree-map|linked-hash-set)>\s*<(?:dynamic-proxy|java\.|javax\.|jdk\.))",
     re.IGNORECASE,
 )
 _HINT = Prefiltered(
     r"py/|!!|!ruby|\x80|\xac|c(?:os|posix|__builtin__)\n|aced|rO0|gA[SJN]|H4sI|transformer|factory|closure|"
     r"templatesimpl|jdbcrowset|ysoserial|@type|java\.|javax|xmldecoder|<java|xalan|commons|c3p0|[OCa]:\d|"
     r"s:\d|AAEAAAD|\$type|objectdataprovider|typeconfuse|windowsidentity|losformatter|nd_func|function|"
-    r"process|constructor|require|\\u00|\x04\x08|BAh|gem::|Y3Bvc2l4|Y29zCn|Y19fYnVp|__js_function|console",
+    r"process|constructor|require|\\u00|\x04\x08|BAh|gem::|Y3Bvc2l4|Y29zCn|Y19fYnVp|__js_function|console|"
+    r"json_class|tag:yaml|<dynamic-proxy|<(?:sorted-set|tree-map|linked-hash-set)>|"
+    r"<(?:jdk|sun|com\.sun|org\.apache|org\.springframework)\.|^\s*\[\s*['\"][a-z_$][\w$]*\.",
     re.IGNORECASE,
 )
 
@@ -78,7 +86,7 @@ def base64_pickle(token: str) -> bool:
 
 
 _RULE_NUMBERS = {"pickle": "001", "jsonpickle": "002", "yaml": "003", "java": "004", "php": "005",
-                 "dotnet": "006", "node": "007", "ruby": "008"}
+                 "dotnet": "006", "node": "007", "ruby": "008", "javatyped": "009"}
 
 
 def _node_marker_confirmed(found: str) -> bool:
