@@ -57,7 +57,8 @@ _CMD_WORDS = frozenset({"phpinfo", "phpversion", "netsh", "reg", "system", "exec
                         "spawnsync", "execfile", "child_process", "processbuilder", "getruntime", "fsockopen",
                         "socket", "iex", "invoke", "alias", "goto", "powershell", "cmd", "bash", "sh", "ksh", "zsh",
                         "nc", "subprocess", "__import__", "net", "cmd_exe", "certutil", "wget", "curl"})
-_PATH_CHARS = Prefiltered(r"\.\.|\./|[\\%\x00]|0x|://|^/\.|var/|^/?(?:etc|proc|sys|boot|root|opt|logs?|apache\d?|"
+# (a URL opens the path gate only through the stream wrappers the path detector knows)
+_PATH_CHARS = Prefiltered(r"\.\.|\./|[\\%\x00]|0x|(?:file|php|zip|phar|expect|glob|data|jar|netdoc)://|^/\.|var/|^/?(?:etc|proc|sys|boot|root|opt|logs?|apache\d?|"
                          r"httpd|nginx|lampp|xampp)/|^/?[a-z]:[\\/]|\.ssh|\.aws|\.git|\.env|web-inf|meta-inf|"
                          r"root/|home/|dev/|usr/|apache|"
                          "[\u2215\u2044\u29f8\uff0f\u2216\ufe68\uff3c\u29f5\uefc8\uf025\u3002\uff0e\u2024\ufe52]",

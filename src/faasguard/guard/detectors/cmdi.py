@@ -333,7 +333,12 @@ def _join_split_command(m: re.Match[str]) -> str:
     if "'" not in core and '"' not in core:
         return m.group(0)  # a quoted word ("id"), not a word split by quotes
     joined = core.replace("'", "").replace('"', "")
+    if _CONTRACTION.fullmatch(core) and not _is_rare(joined):
+        return m.group(0)  # "I'd" is English before it is "id"
     return joined if _is_binary(joined) else m.group(0)
+
+
+_CONTRACTION = re.compile(r"[a-z]+'(?:d|s|t|ll|re|ve|m)", re.IGNORECASE)
 
 
 def _unquote_rare_command(m: re.Match[str]) -> str:

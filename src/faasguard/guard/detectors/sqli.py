@@ -412,11 +412,12 @@ def detect_sqli(text: str) -> Detection | None:
         if squeezed != lowered:
             return detect_sqli(squeezed)
     contexts: list[tuple[str, bool]] = []
-    if _RAW_SQL_GATE.search(lowered) or lowered.lstrip()[:1] in _NUMERIC_START or \
-            lowered.lstrip().split(" ", 1)[0] in _LEADING_WORDS or _calls_sql_function(lowered):
+    if (_RAW_SQL_GATE.search(lowered) or lowered.lstrip()[:1] in _NUMERIC_START or
+            lowered.lstrip().split(" ", 1)[0] in _LEADING_WORDS or _calls_sql_function(lowered)) and \
+            _raw_can_match(lowered):
         contexts.append((lowered, False))
     key = _KEY_PREFIX.match(lowered)
-    if key:  # "pay=AND 1=1": the part after a key is the injection point
+    if key and _raw_can_match(lowered[key.end() :]):  # "pay=AND 1=1": the part after a key is the injection point
         contexts.append((lowered[key.end() :], False))
     # quote contexts: the break rules only accept a short value before the quote, so only a
     # quote near the start matters, and only the tokens around it
@@ -434,6 +435,26 @@ def detect_sqli(text: str) -> Detection | None:
             return Detection("sqli", "FG-SQLI-007", "", excerpt_of(text, cat.start(), cat.end()), "high",
                              "SQL catalog access")
     return None
+
+
+# Every raw-context rule needs a SQL word (keyword, logic, operator word, value word, function), a
+# variable, a statement separator or logic symbol, or else a fingerprint that starts with a
+# number, operator, string or parenthesis. Text that starts with an ordinary word and has none of
+# these (most prose, URLs, addresses) cannot match, so it is not tokenised at all.
+_SQL_VOCABULARY = frozenset(
+    {"union", "select"} | _LOGIC | _VALUE_WORDS | _OP_WORDS | _CLAUSE | _STATEMENT
+    | {part for name in _SQL_FUNCTIONS for part in name.split(".")}
+)
+_PLAIN_WORD = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _raw_can_match(lowered: str) -> bool:
+    first = lowered.lstrip()[:1]
+    if not first or not (first.isalpha() or first == "_"):
+        return True
+    if "@" in lowered or "&&" in lowered or "||" in lowered:
+        return True
+    return not _SQL_VOCABULARY.isdisjoint(_PLAIN_WORD.findall(lowered))
 
 
 _AFTER_QUOTE_WORD = re.compile(r"[a-z_]+")

@@ -14,6 +14,7 @@ import ipaddress
 import re
 
 from faasguard.guard.detection import Detection, excerpt_of
+from faasguard.guard.detectors.prefilter import Prefiltered
 
 _URL = re.compile(r"\b([a-z][a-z0-9+._-]{1,15}):(?:/|\\){1,2}([^/?#\s\"'<>]{0,255})", re.IGNORECASE)
 _AT_HOST = re.compile(r"@\s*([\w.\[\]:-]{1,255})")
@@ -23,10 +24,10 @@ _BARE_INTERNAL = re.compile(
     r"(?::\d+)?/",
     re.IGNORECASE,
 )
-_LAMBDA_RUNTIME = re.compile(r"aws_lambda_runtime_api|/20\d\d-\d\d-\d\d/runtime/(?:invocation|init)/", re.IGNORECASE)
+_LAMBDA_RUNTIME = Prefiltered(r"aws_lambda_runtime_api|/20\d\d-\d\d-\d\d/runtime/(?:invocation|init)/", re.IGNORECASE)
 _INTERNAL_SCHEMES = frozenset({"gopher", "dict", "tftp", "ldap", "ldaps", "jar", "netdoc", "sftp",
                                "smb", "expect", "redis", "memcached", "local_file"})
-_METADATA_NAMES = re.compile(
+_METADATA_NAMES = Prefiltered(
     r"(?:^|[^\w.])(?:metadata\.google\.internal|metadata\.goog|instance-data(?:\.ec2\.internal)?|"
     r"kubernetes\.docker\.internal|host\.docker\.internal|metadata\.azure\.com|169\.254\.169\.254|"
     r"169\.254\.170\.2|fd00:ec2::254|100\.100\.100\.200|192\.0\.0\.192|metadata)(?=$|[^\w.-]|\.?/)",
