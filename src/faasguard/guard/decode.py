@@ -159,8 +159,8 @@ def base64_payloads(text: str, limit: int = 3) -> list[str]:
 
 def _looks_like_base64(token: str) -> bool:
     """Base64 of text mixes upper and lower case (hex digests, UUIDs and plain words do not)."""
-    has_upper = any(c.isupper() for c in token)
-    has_lower = any(c.islower() for c in token)
+    has_upper = token.lower() != token
+    has_lower = token.upper() != token
     return has_upper and has_lower or token.endswith("=")
 
 

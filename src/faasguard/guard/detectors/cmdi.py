@@ -127,7 +127,7 @@ _SHELL_MISC = Prefiltered(
 # shell quoting and empty expansions that split a word ("w'h'o'am'i", "c$@at", "who\\ami")
 _SHELL_SPLITTERS = re.compile(
     r"''|\"\"|``|\$\(\)|<\(\)|\\+|\$[@*$#\-!?0-9](?=[a-z/])|\$\{[a-z_]*\}(?=[a-z/])|"
-    r"(?<=[a-z])\$[a-z_]\w{0,3}\b",
+    r"\$(?<=[a-z]\$)[a-z_]\w{0,3}\b",  # (the "$" first lets the scan skip to candidate characters)
     re.IGNORECASE,
 )
 _QUOTED_WORD = re.compile(r"((?:^|[;&|`(])\s*)[\"']([a-z][\w.-]*)[\"']", re.IGNORECASE)

@@ -350,18 +350,20 @@ class Prefiltered:
     def search(self, text: str, prof: tuple[str, frozenset[str]] | None = None) -> re.Match[str] | None:
         """Same result as ``re.compile(pattern, flags).search(text)``; ``prof`` is ``profile(text)``."""
         low, present = prof if prof is not None else profile(text)
-        candidates = set(self.always)
-        hits = self.long_needles & present
-        for needle in hits:
-            candidates.update(self.by_long[needle])
+        candidates = list(self.always)
+        if present:
+            for needle in self.long_needles & present:
+                candidates.extend(self.by_long[needle])
         for needle, indexes in self.by_short:
             if needle in low:
-                candidates.update(indexes)
+                candidates.extend(indexes)
         if not candidates:
             return None
-        best: re.Match[str] | None = None
         branches = self.branches
-        for index in sorted(candidates):
+        if len(candidates) == 1:
+            return branches[candidates[0]].search(text)
+        best: re.Match[str] | None = None
+        for index in sorted(set(candidates)):
             m = branches[index].search(text)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
