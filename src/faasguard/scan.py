@@ -6,14 +6,18 @@ Reporters only format a ``ScanResult``; they never decide severity or filter.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from faasguard import __version__
 from faasguard.analyzers.base import RuleMeta, ScanContext
 from faasguard.loaders import LoadOptions, load_tree
+from faasguard.loaders.discovery import Candidate, walk
 from faasguard.model import Application, ErrorKind, Finding, ScanError, Severity
 from faasguard.suppress import SuppressedFinding, Suppressor
 
@@ -28,6 +32,7 @@ class ScanOptions:
     inline_suppressions: bool = True
     baseline: frozenset[str] = frozenset()  # fingerprints accepted earlier
     analyzer_options: dict[str, object] = field(default_factory=dict)
+    jobs: int = 0  # worker processes; 0 = automatic (one per core for large trees)
 
 
 @dataclass
@@ -64,29 +69,32 @@ def _sort_key(f: Finding) -> tuple[int, str, int, str]:
     return (-f.severity.rank, loc.file if loc else "", loc.line if loc else 0, f.rule_id)
 
 
-def scan(root: Path, options: ScanOptions | None = None,
-         progress: Callable[[str], None] | None = None) -> ScanResult:
-    """Scan a directory (or one file). Never raises on bad input: problems land in ``errors``."""
+@dataclass
+class _Part:
+    """What one worker found: per application its findings, plus errors and consumed files."""
+
+    apps: list[tuple[Application, list[Finding]]]
+    errors: list[ScanError]
+    consumed: set[Path]
+    metas: dict[str, RuleMeta]
+
+
+def _scan_part(root: Path, options: ScanOptions, files: list[Candidate] | None,
+               progress: Callable[[str], None] | None = None) -> _Part:
     from faasguard.analyzers import registry
 
-    options = options or ScanOptions()
-    started = time.perf_counter()
-    root = root.resolve()
     scan_root = root if root.is_dir() else root.parent
-    loaded = load_tree(root, options.load)
+    loaded = load_tree(root, options.load, files=files)
     errors = list(loaded.errors)
-    findings: list[Finding] = []
     metas: dict[str, RuleMeta] = {}
-
     rules = [r for r in registry.rules() if _selected(r.id, options.checks, options.skip_checks)]
     analyzers = registry.analyzers()
-    for meta in registry.all_rule_meta():
-        metas[meta.id] = meta
     ctx = ScanContext(root=scan_root, options=dict(options.analyzer_options))
-
+    apps: list[tuple[Application, list[Finding]]] = []
     for app in loaded.applications:
         if progress:
             progress(app.name)
+        findings: list[Finding] = []
         for rule in rules:
             findings.extend(_with_app(f, app) for f in
                             _run_safely(rule.id, app, lambda r=rule, a=app: r.check(a), errors))
@@ -100,22 +108,117 @@ def scan(root: Path, options: ScanOptions | None = None,
                     metas.setdefault(item.rule_id, RuleMeta(item.rule_id, item.title, item.severity,
                                                             item.category, item.cwe, item.references,
                                                             item.remediation))
+        apps.append((app, findings))
+    return _Part(apps, errors, set(loaded.consumed), metas)
 
-    if not loaded.applications:
+
+def _jobs(options: ScanOptions, candidates: int) -> int:
+    if options.jobs > 0:
+        return options.jobs
+    # processes pay off only for trees with many files; each worker forks the loaded interpreter
+    return max(1, min(os.cpu_count() or 1, 4)) if candidates >= _PARALLEL_MIN_FILES else 1
+
+
+_PARALLEL_MIN_FILES = 200
+
+
+def _partition(candidates: list[Candidate], jobs: int) -> list[list[Candidate]]:
+    """Split the files into ``jobs`` groups of whole directory subtrees (a serverless.yml and the
+    files it includes usually live together), balanced by size. Terraform resolves modules across
+    directories, so every .tf file goes to the first group."""
+    terraform = [c for c in candidates if c.path.name.endswith((".tf", ".tf.json", ".tfvars"))]
+    rest = [c for c in candidates if not c.path.name.endswith((".tf", ".tf.json", ".tfvars"))]
+    depth = 1
+    while True:
+        groups: dict[tuple[str, ...], list[Candidate]] = {}
+        for c in rest:
+            parts = tuple(c.file.split("/")[:-1])
+            groups.setdefault(parts[:depth], []).append(c)
+        if len(groups) >= jobs * 4 or depth >= 6:
+            break
+        depth += 1
+
+    def size(c: Candidate) -> int:
+        try:
+            return max(c.path.lstat().st_size, 1)
+        except OSError:
+            return 1
+
+    bins: list[list[Candidate]] = [list(terraform)] + [[] for _ in range(jobs - 1)]
+    weights = [sum(size(c) for c in terraform) * 3] + [0] * (jobs - 1)  # HCL parsing is slower
+    for group in sorted(groups.values(), key=lambda g: -sum(size(c) for c in g)):
+        i = weights.index(min(weights))
+        bins[i].extend(group)
+        weights[i] += sum(size(c) for c in group)
+    return [b for b in bins if b]
+
+
+def scan(root: Path, options: ScanOptions | None = None,
+         progress: Callable[[str], None] | None = None) -> ScanResult:
+    """Scan a directory (or one file). Never raises on bad input: problems land in ``errors``.
+
+    Large trees are split into directory subtrees scanned by worker processes (``jobs``); the
+    result is the same as a single-process scan.
+    """
+    from faasguard.analyzers import registry
+
+    options = options or ScanOptions()
+    started = time.perf_counter()
+    root = root.resolve()
+    scan_root = root if root.is_dir() else root.parent
+    registry.load_all()  # before forking, so workers share the imported rules
+    candidates = list(walk(root))
+    jobs = _jobs(options, len(candidates))
+    chunks = _partition(candidates, jobs) if jobs > 1 else []
+    parallel = len(chunks) > 1
+    parts = _run_parts(root, options, chunks) if parallel else [_scan_part(root, options, candidates, progress)]
+
+    metas: dict[str, RuleMeta] = {m.id: m for m in registry.all_rule_meta()}
+    applications: list[Application] = []
+    findings: list[Finding] = []
+    errors: list[ScanError] = []
+    for i, part in enumerate(parts):
+        # a file another worker's serverless.yml pulled in with ${file()} is not an app of its own
+        consumed_elsewhere = set().union(*(p.consumed for j, p in enumerate(parts) if j != i))
+        dropped = set()
+        for app, app_findings in part.apps:
+            if (scan_root / app.location.file).resolve() in consumed_elsewhere:
+                dropped.add(app.location.file)
+                continue
+            applications.append(app)
+            findings.extend(app_findings)
+        errors.extend(e for e in part.errors if e.file not in dropped)
+        for key, meta in part.metas.items():
+            metas.setdefault(key, meta)
+
+    if not applications:
         # An empty result must never read as a clean scan.
         errors.append(ScanError(root.name if root.is_file() else ".",
                                 "no serverless application found (looked for serverless.yml, SAM/"
-                                "CloudFormation templates)", ErrorKind.UNSUPPORTED))
+                                "CloudFormation templates, Terraform, Chalice, Zappa)", ErrorKind.UNSUPPORTED))
     findings = _dedupe(findings)
-    suppressor = Suppressor(scan_root, loaded.applications, inline=options.inline_suppressions)
+    suppressor = Suppressor(scan_root, applications, inline=options.inline_suppressions)
     kept, suppressed = suppressor.apply(findings)
     baselined = [f for f in kept if f.fingerprint in options.baseline]
     kept = [f for f in kept if f.fingerprint not in options.baseline]
     kept.sort(key=_sort_key)
     errors = _dedupe_errors(errors)
-    return ScanResult(root=scan_root, applications=loaded.applications, findings=kept, errors=errors,
+    errors.sort(key=lambda e: (e.file, e.line, e.message))
+    return ScanResult(root=scan_root, applications=applications, findings=kept, errors=errors,
                       suppressed=suppressed, baselined=baselined, rules=metas,
                       duration_s=time.perf_counter() - started)
+
+
+def _run_parts(root: Path, options: ScanOptions, chunks: list[list[Candidate]]) -> list[_Part]:
+    """Scan the chunks in forked worker processes; if processes can't be used, scan them here."""
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
+            futures = [pool.submit(_scan_part, root, options, chunk) for chunk in chunks]
+            return [f.result() for f in futures]
+    except Exception as exc:  # no fork, a broken pool, a value that can't be pickled: go sequential
+        log.debug("parallel scan unavailable (%s: %s); scanning in one process", type(exc).__name__, exc)
+        return [_scan_part(root, options, chunk) for chunk in chunks]
 
 
 def _run_safely(name: str, app: Application, call: Callable[[], Iterable[object]],

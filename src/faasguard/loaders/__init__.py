@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from faasguard.loaders.base import Loader, LoadOptions, LoadResult
@@ -63,7 +64,9 @@ def _parse(cand: Candidate) -> Document:
     return load_document(cand.path, cand.file)
 
 
-def load_tree(root: Path, options: LoadOptions | None = None) -> LoadResult:
+def load_tree(root: Path, options: LoadOptions | None = None,
+              files: Sequence[Candidate] | None = None) -> LoadResult:
+    """Load every application under ``root`` (or only ``files``, candidates found under it)."""
     options = options or LoadOptions()
     root = root.resolve()
     scan_root = root if root.is_dir() else root.parent
@@ -71,7 +74,7 @@ def load_tree(root: Path, options: LoadOptions | None = None) -> LoadResult:
     loaders = [loader for loader in available_loaders() if options.wants(loader.name)]
     docs: list[Document] = []
     terraform_dirs: dict[Path, str] = {}
-    for cand in walk(root):
+    for cand in walk(root) if files is None else files:
         if cand.path.name.endswith((".tf", ".tf.json", ".tfvars")):
             if options.wants("terraform"):
                 terraform_dirs.setdefault(cand.path.parent, cand.file)

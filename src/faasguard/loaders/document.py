@@ -144,7 +144,7 @@ def _parse_json(text: str, file: str) -> Any:
     from cfnlint.decode import cfn_json
 
     try:
-        return cfn_json.loads(text)
+        return _remark(cfn_json.loads(text))
     except json.JSONDecodeError as exc:
         raise DocumentError(f"invalid JSON: {exc.msg}", ErrorKind.PARSE, exc.lineno) from None
     except RecursionError:
@@ -155,6 +155,28 @@ def _parse_json(text: str, file: str) -> Any:
         line = int(getattr(first, "linenumber", 0) or 0)
         message = first.message if first is not None else str(exc)
         raise DocumentError(f"invalid JSON: {message}", ErrorKind.PARSE, line) from None
+
+
+def _remark(node: Any) -> Any:
+    """cfn-lint's JSON nodes -> our marked types (one node family everywhere; theirs can't be
+    pickled, and parallel scans send documents' values between processes)."""
+    from faasguard.loaders.marked_yaml import Mark, MarkedDict, MarkedList, MarkedStr
+
+    def mark(m: Any) -> Mark:
+        return Mark(int(getattr(m, "line", 0)), int(getattr(m, "column", 0)))
+
+    def convert(n: Any) -> Any:
+        start, end = getattr(n, "start_mark", None), getattr(n, "end_mark", None)
+        if isinstance(n, dict):
+            items = {convert(k): convert(v) for k, v in n.items()}
+            return MarkedDict(items, mark(start), mark(end))
+        if isinstance(n, list):
+            return MarkedList([convert(v) for v in n], mark(start), mark(end))
+        if isinstance(n, str) and start is not None:
+            return MarkedStr(str(n), mark(start), mark(end))
+        return n
+
+    return convert(node)
 
 
 def _check_depth(data: Any) -> None:

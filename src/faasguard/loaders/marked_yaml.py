@@ -43,6 +43,9 @@ class MarkedStr(str):
     def __deepcopy__(self, memo: dict[int, Any]) -> MarkedStr:
         return self
 
+    def __reduce__(self) -> tuple[Any, ...]:  # results cross process boundaries in parallel scans
+        return (MarkedStr, (str(self), self.start_mark, self.end_mark))
+
 
 class MarkedDict(dict):  # type: ignore[type-arg]
     start_mark: Mark

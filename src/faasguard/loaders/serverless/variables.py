@@ -100,6 +100,9 @@ class MarkedStr(str):
         obj.end_mark = end_mark  # type: ignore[attr-defined]
         return obj
 
+    def __reduce__(self) -> tuple[Any, ...]:  # parallel scans send model values between processes
+        return (MarkedStr, (str(self), self.start_mark, self.end_mark))
+
 
 def mark_file(node: Any) -> str | None:
     return getattr(getattr(node, "start_mark", None), "file", None)
