@@ -94,6 +94,8 @@ def scan_command(
     fail_on_unaudited: bool = typer.Option(False, "--fail-on-unaudited",
                                            help="Exit 1 if some dependency could not be checked."),
     vulndb: str = typer.Option(None, "--vulndb", help="Vulnerability database directory."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0,
+                             help="Worker processes for large trees (0: one per core, up to 4)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
@@ -128,7 +130,7 @@ def scan_command(
         typer.echo(json.dumps(settings.as_dict(), indent=2))
         raise typer.Exit(0)
     try:
-        code = _run_scan(path, settings, create_baseline, quiet or not _is_interactive())
+        code = _run_scan(path, settings, create_baseline, quiet or not _is_interactive(), jobs)
     except typer.Exit:
         raise
     except Exception as exc:
@@ -153,7 +155,7 @@ def _outputs(settings_output: tuple[str, ...]) -> list[tuple[str, str | None]]:
     return outs or [("table", None)]
 
 
-def _run_scan(path: Path, settings: Any, create_baseline: Path | None, quiet: bool) -> int:
+def _run_scan(path: Path, settings: Any, create_baseline: Path | None, quiet: bool, jobs: int = 0) -> int:
     from faasguard.baseline import BaselineError, read_baseline, write_baseline
     from faasguard.loaders.base import LoadOptions
     from faasguard.scan import ScanOptions, scan
@@ -171,7 +173,7 @@ def _run_scan(path: Path, settings: Any, create_baseline: Path | None, quiet: bo
                          allow_env=settings.allow_env, frameworks=settings.framework),
         checks=settings.check, skip_checks=settings.skip_check,
         inline_suppressions=settings.inline_suppressions, baseline=accepted,
-        analyzer_options={"vulndb": settings.vulndb, "offline": settings.offline},
+        analyzer_options={"vulndb": settings.vulndb, "offline": settings.offline}, jobs=jobs,
     )
     result = _scan_with_progress(path, options, quiet, scan)
     if create_baseline is not None:
