@@ -45,6 +45,11 @@ _SQL_WORDS = frozenset({"union", "select", "sleep", "benchmark", "waitfor", "exe
                         "having", "drop", "insert", "delete", "update", "rlike", "regexp", "information_schema",
                         "outfile", "dumpfile", "infile", "xp_cmdshell", "pg_sleep", "declare", "sp_executesql",
                         "sp_oacreate", "dbms_pipe", "utl_inaddr", "utl_http", "alter", "truncate"})
+# SQL written with words only: a value that starts with logic ("or 88", "AND true") or with a
+# number then logic ("1 and 1 not between 0 and 1")
+_LOGIC_WORDS = frozenset({"and", "or", "xor", "not", "between", "like", "rlike", "regexp"})
+_SQL_LOGIC_SHAPE = re.compile(r"^\s*(?:[\d.]+\s+)?(?:and|or|xor)\b|"
+                              r"^\s*[\d.]+\s+(?:not\s+)?(?:between|like|rlike|regexp)\b")
 _XSS_CHARS = Prefiltered(r"[<>\u00bc\u00be]|script|(?:^|[^a-z])on[a-z]+\s*=|^\s*on[a-z]{3,30}\s*=?\s*$|\[\]|"
                         r"reflect\.|(?:top|self|parent|frames)\[|\$\(|\(\s*(?:alert|prompt|confirm|eval)\s*\)|data\s*:|expression\s*\(|-moz-binding|behavior\s*:|"
                         r"(?:alert|prompt|confirm|eval|settimeout|setinterval|atob|fetch)\s*[(`]|document\s*\.|"
@@ -129,6 +134,8 @@ def _plain(text: str, low: str) -> bool:
     words = _WORD.findall(low)
     if not _ALL_WORDS.isdisjoint(words) or "script" in low or "__" in low or "aced0005" in low:
         return False
+    if not _LOGIC_WORDS.isdisjoint(words) and _SQL_LOGIC_SHAPE.search(low):
+        return False
     if not _ON_HANDLER_WORDS.isdisjoint(words) or ("transformer" in low or "factory" in low or "closure" in low) \
             and any(w.endswith(_JAVA_SUFFIXES) for w in words):
         return False
@@ -179,7 +186,8 @@ def _gates(text: str) -> set[str]:
         return words
 
     families: set[str] = set()
-    if _SQL_CHARS.search(text, prof) or not _SQL_WORDS.isdisjoint(wordset()):
+    if _SQL_CHARS.search(text, prof) or not _SQL_WORDS.isdisjoint(wordset()) or \
+            not _LOGIC_WORDS.isdisjoint(wordset()) and _SQL_LOGIC_SHAPE.search(low):
         families.add("sqli")
     # the gates written for lower-cased text get fold(text): the same text where lower() and
     # fold() agree, and a superset of needles where they do not

@@ -87,7 +87,7 @@ _RAW_SQL_GATE = Prefiltered(r"[=#<>]|(?:^|[^\w.])@|(?:['\"\d)]|\b(?:null|select|
                            r"execute|declare|shutdown|create|alter|truncate|waitfor|grant|call|set)\b|\b(?:union|select|sleep|benchmark|"
                            r"waitfor|declare|exec|execute|drop|insert|delete|update|information_schema|outfile|dumpfile)\b")
 _CALL = re.compile(r"([a-z_][\w.]*)\s*\(")
-_NUMERIC_START = frozenset("0123456789)-+.")
+_NUMERIC_START = frozenset("0123456789)-+.'\"`")
 _LEADING_WORDS = frozenset({"and", "or", "xor", "order", "group", "having", "where", "limit", "procedure", "not",
                             "union", "select", "alter", "drop", "create", "truncate", "insert", "from"})
 _QUOTE_WINDOW = 160
@@ -179,7 +179,7 @@ _QUOTE_BREAK = (
     ("FG-SQLI-010", re.compile(r"^s\)*&\(*[snvFfb(]"), "quote break then logic"),
     ("FG-SQLI-011", re.compile(r"^s\)*c"), "quote break then comment"),
     ("FG-SQLI-012", re.compile(r"^s\)*;"), "quote break then statement end"),
-    ("FG-SQLI-013", re.compile(r"^s\)*o\(*[snvFb]"), "quote break then operator"),
+    ("FG-SQLI-013", re.compile(r"^s\)*o+\(*[snvFb]"), "quote break then operator"),
     ("FG-SQLI-014", re.compile(r"^s\)*[KTUS]"), "quote break then SQL keyword"),
 )
 # Patterns anchored at the start of the raw fingerprint (numeric injection point).
@@ -200,6 +200,9 @@ _NUMERIC_BREAK = (
     ("FG-SQLI-034", re.compile(r"^\(+[^c]{0,30}[&oS][^c]{0,30}c"), "parenthesised expression then comment"),
     ("FG-SQLI-026", re.compile(r"^&\(*F"), "leading logic with SQL function"),
     ("FG-SQLI-027", re.compile(r"^o?nK+n\)*c"), "clause then comment"),
+    ("FG-SQLI-039", re.compile(r"^&\(*[nsv]\)*c?$"), "logic and a lone literal"),
+    ("FG-SQLI-040", re.compile(r"^&\(*[nsb]o[nsb]\)*(?:c|;|$)"), "leading logic with a tautology"),  # x=x
+    ("FG-SQLI-041", re.compile(r"^o?n(?:o\(*n\)*)+c"), "arithmetic then comment"),
 )
 _SIGNALS = frozenset("F(,;vc*=")
 _COMPARISONS = frozenset({"=", "<", ">", "<=", ">=", "<>", "!=", "<=>", "like", "rlike", "regexp", "glob",
@@ -314,7 +317,10 @@ def _quote_break_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
         after = rest[1:]
         return bool(re.match(r"\(*[snvF]\)*(?:o|c|$|&|;|\))", after) or re.match(r"\(*b\)*o\(*[snvF]", after)
                     or re.match(r"\(*[fF]\(", after) or re.match(r"\(*b\)*o\(*b\)*c", after)
-                    or re.match(r"\(*b\)*o\)*c", after))
+                    or re.match(r"\(*b\)*o\)*c", after)
+                    # an expression of two or more operators that ends the value or is commented out:
+                    # "' or column*column!='0"
+                    or re.match(r"\(*[bnsvF]\)*(?:o+\(*[bnsvF]\)*){2,}(?:$|c|;)", after))
     if rule_id == "FG-SQLI-011":
         comment = values[fp.index("c")]
         return not comment.startswith("#") or not comment[1:].strip()
@@ -330,7 +336,7 @@ def _quote_break_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
         if operator not in _COMPARISONS and operator not in ("||", "|", "^", "&", "div", "collate") and \
                 fp[op_idx + 1 : op_idx + 2] not in ("F", "(") and not later_comparison:
             return False  # "+", "-", "*", "is" after a quote are ordinary text ('4"+X', '"IS" STAMP')
-        return bool(re.match(r"o\(*[snvF]\)*(?:$|c|&|o|;|s)", rest)) or bool(re.match(r"o\(*b\)*(?:c|o|&)", rest)) \
+        return bool(re.match(r"o+\(*[snvF]\)*(?:$|c|&|o|;|s)", rest)) or bool(re.match(r"o+\(*b\)*(?:c|o|&)", rest)) \
             or bool(re.match(r"o+\)*c", rest))
     if rule_id == "FG-SQLI-014":
         idx = len(fp) - len(rest)
@@ -348,6 +354,13 @@ def _quote_break_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
 
 
 def _numeric_confirmed(rule_id: str, fp: str, values: list[str]) -> bool:
+    if rule_id == "FG-SQLI-040":
+        start = fp.index("o")
+        return values[start] in ("=", "like", "<=>", "==") and values[start - 1] == values[start + 1]
+    if rule_id == "FG-SQLI-041":
+        # "1*1--": dates, phone numbers and ranges ("2020-10-05 -- notes") use "-" and "+" only
+        ops = [values[i] for i in range(len(fp)) if fp[i] == "o" and i > 0]
+        return any(o not in ("-", "+", "/", ".") for o in ops)
     if rule_id == "FG-SQLI-021":
         idx = fp.index(";") + 1
         while idx < len(fp) and fp[idx] == "(":
