@@ -97,6 +97,46 @@ def _ids(text: str) -> set[tuple[str, str]]:
     ("z'or email notnull--", ("sqli", "FG-SQLI-010")),
     ("1%0Aand current_user=notthere()", ("sqli", "FG-SQLI-020")),
     ("ALTER TABLE `mass_mails` CHANGE `a` `b` TEXT", ("sqli", "FG-SQLI-037")),
+    # SSRF: intranet names, parser confusions, IPv6 spellings carrying IPv4
+    ("http://redis:6379/", ("ssrf", "FG-SSRF-001")),
+    ("http://127\u30020\u30020\u30021/", ("ssrf", "FG-SSRF-001")),
+    ("http://[64:ff9b::a9fe:a9fe]/latest/", ("ssrf", "FG-SSRF-001")),
+    ("http://[::127.0.0.1]/", ("ssrf", "FG-SSRF-001")),
+    ("http://[2002:7f00:1::]/", ("ssrf", "FG-SSRF-001")),
+    ("http://kubernetes.default.svc/api", ("ssrf", "FG-SSRF-001")),
+    ("http://localtest.me/", ("ssrf", "FG-SSRF-001")),
+    ("http:/2852039166", ("ssrf", "FG-SSRF-001")),
+    ("//127.0.0.1/admin", ("ssrf", "FG-SSRF-001")),
+    ("\\\\10.0.0.5\\share", ("ssrf", "FG-SSRF-001")),
+    ("http://open.example/redir-http-169.254.169.254:80-", ("ssrf", "FG-SSRF-003")),
+    # template control tags
+    ("{% endfor %}", ("ssti", "FG-SSTI-004")),
+    ("{{#each items}}{{/each}}", ("ssti", "FG-SSTI-004")),
+    ('{var $x="poc"}{$x}', ("ssti", "FG-SSTI-004")),
+    # deserialization: typed JSON, XStream, Ruby, hex Java stream
+    ('["ch.qos.logback.core.db.DriverManagerConnectionSource", {"url": "jdbc:h2:mem:"}]',
+     ("deserialization", "FG-DESER-009")),
+    ("<java.util.PriorityQueue serialization='custom'/>", ("deserialization", "FG-DESER-009")),
+    ("<sorted-set><dynamic-proxy><interface>java.lang.Comparable</interface></dynamic-proxy></sorted-set>",
+     ("deserialization", "FG-DESER-009")),
+    ('{"json_class": "ERB", "src": "system(1)"}', ("deserialization", "FG-DESER-008")),
+    ("aced00057372001b6a6176612e", ("deserialization", "FG-DESER-004")),
+    # command injection after the value the application expected, and newline injection
+    ("1;echo hello", ("cmdi", "FG-CMDI-001")),
+    ("127.0.0.1|ps aux", ("cmdi", "FG-CMDI-001")),
+    ("1&id", ("cmdi", "FG-CMDI-001")),
+    ("foo\nls -la", ("cmdi", "FG-CMDI-001")),
+    ("\nid", ("cmdi", "FG-CMDI-001")),
+    ("x';python3 -c 'import os'", ("cmdi", "FG-CMDI-001")),
+    ("\r\na001 EXAMINE INBOX", ("cmdi", "FG-CMDI-010")),
+    ('ksh -c "id"', ("cmdi", "FG-CMDI-007")),
+    # SQL written with words only
+    ("or 88", ("sqli", "FG-SQLI-039")),
+    (" OR x=x", ("sqli", "FG-SQLI-040")),
+    ("1*1--", ("sqli", "FG-SQLI-041")),
+    ("1 and 1 not between 0 and 1", ("sqli", "FG-SQLI-020")),
+    ("id'not like id--", ("sqli", "FG-SQLI-013")),
+    ("aa'or column*column!='0", ("sqli", "FG-SQLI-010")),
 ])
 def test_true_positive(payload: str, expected: tuple[str, str]) -> None:
     assert expected in _ids(payload)
@@ -117,6 +157,10 @@ def test_true_positive(payload: str, expected: tuple[str, str]) -> None:
     "http://ju.kr/posts/search?nacional=suite", "L'avantage d'atteindre vos buts", "zbyr84@example.net",
     "/home/bob/photos/cat.jpg", "logs are rotated daily", "Update user settings", "Drop me a line",
     "<b>bold</b> and <i>italic</i>", "top [10] songs", "Price: $(5.00)",
+    "//cdn.example.com/app.js", "http://www.example.org/x?a=1", "HKLM:\\Software\\Vendor", "qJ&oD9x",
+    "hello; time he came", "Hi,\nwho are you", "Black or white", "or else", "2020-10-05 -- notes",
+    "'Tis the season", '["red", "green"]', "see java.util.List in the docs", "Hello {{name}}", "price {5}",
+    "I'd rather not", "Larry Morgan", "1950 and 1960",
 ])
 def test_near_miss_benign(text: str) -> None:
     assert detect(text) == []
