@@ -7,6 +7,7 @@ from faasguard.guard.detection import Detection
 from faasguard.guard.detectors import detect as _detect_text
 from faasguard.guard.detectors import quick_clear
 from faasguard.guard.detectors.nosql import MONGO_OPERATORS, operator_keys
+from faasguard.guard.detectors.prefilter import clear_profiles
 
 TYPE_CHECKING = False  # typing costs milliseconds at import; annotations are not evaluated at runtime
 if TYPE_CHECKING:
@@ -45,7 +46,9 @@ def _detect(text: str, categories: frozenset[str] | None = None) -> tuple[Detect
 
 
 def clear_cache() -> None:
+    """Forget cached results (the per-value results and the prefilters' per-text profiles)."""
     _cache.clear()
+    clear_profiles()
 
 
 def inspect(event: Any, source: str | None = None, limits: ev.Limits = ev.DEFAULT_LIMITS,

@@ -38,8 +38,8 @@ _MAX_CLASS = 6  # a character class of at most this many characters is expanded
 
 def fold(text: str) -> str:
     """Lower-case ``text`` so that a needle test agrees with ``re.IGNORECASE`` matching."""
-    if text.isascii():
-        return text.lower()
+    if text.isascii() or ("\u0130" not in text and "\u0131" not in text and "\u017f" not in text):
+        return text.lower()  # (translate with a table is slow; these three characters are rare)
     return text.translate(_FOLD).lower()
 
 
@@ -261,6 +261,10 @@ def profile(text: str) -> tuple[str, frozenset[str]]:
     _recent[text] = result
     _recent[low] = result
     return result
+
+
+def clear_profiles() -> None:
+    _recent.clear()
 
 
 def _closes_at_end(part: str) -> bool:

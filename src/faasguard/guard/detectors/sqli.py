@@ -91,6 +91,7 @@ _NUMERIC_START = frozenset("0123456789)-+.'\"`")
 _LEADING_WORDS = frozenset({"and", "or", "xor", "order", "group", "having", "where", "limit", "procedure", "not",
                             "union", "select", "alter", "drop", "create", "truncate", "insert", "from"})
 _QUOTE_WINDOW = 160
+_JUNK_BETWEEN_LETTERS = re.compile(r"[a-z][^\x00-\x7f][a-z]")  # (cheap to scan: starts with a class)
 _INNER_JUNK = re.compile(r"(?<=[a-z])[^\x00-\x7f](?=[a-z])")
 _KEY_PREFIX = re.compile(r"^[\w.\[\]-]{1,40}=(?=.)")
 _CATALOG = Prefiltered(
@@ -421,7 +422,7 @@ def detect_sqli(text: str) -> Detection | None:
     cat = _CATALOG.search(lowered)
     if not lowered.isascii():
         # junk bytes inside keywords ("S\xa0E\xb1L\xc2E\xd3C\xe4T") are dropped by some parsers
-        squeezed = _INNER_JUNK.sub("", lowered)
+        squeezed = _INNER_JUNK.sub("", lowered) if _JUNK_BETWEEN_LETTERS.search(lowered) else lowered
         if squeezed != lowered:
             return detect_sqli(squeezed)
     contexts: list[tuple[str, bool]] = []

@@ -106,7 +106,9 @@ _SCHEME_RELATIVE = re.compile(r"\s*(?://|\\\\)([^/\\?#\s\"'<>]{1,255})")
 
 def _host_reason(authority: str) -> str | None:
     # every part separated by '@' may be the host for some parser
-    authority = authority.translate(_HOST_DOTS).replace("\\", "/").split("/", 1)[0]
+    if not authority.isascii():
+        authority = authority.translate(_HOST_DOTS)
+    authority = authority.replace("\\", "/").split("/", 1)[0]
     for part in authority.split("@"):
         host = _strip_port(part).strip().rstrip(".!?#$&'()*+,;=").lower()
         if not host:
