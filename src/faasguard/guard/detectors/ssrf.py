@@ -139,6 +139,8 @@ def classify_host(host: str) -> str | None:
         return "a host taken from a variable"
     ip = parse_ip(bare)
     if ip is None:
+        if not _NUMERIC_HOST_CHARS.fullmatch(bare):
+            return None  # a name: none of the numeric spellings below applies
         if bare.isdigit() and int(bare) > 0xFFFFFFFF or re.fullmatch(r"0x[0-9a-f]{9,}", bare):
             return "an obfuscated numeric address"  # wider than 32 bits: wraps around in some parsers
         if re.fullmatch(r"[0-9a-fx.]+", bare) and re.search(r"\d", bare) and not re.fullmatch(
@@ -162,6 +164,7 @@ def classify_host(host: str) -> str | None:
 
 
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NUMERIC_HOST_CHARS = re.compile(r"[0-9a-fx.]+")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
 
