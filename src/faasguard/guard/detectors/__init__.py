@@ -186,27 +186,27 @@ def _gates(text: str) -> set[str]:
         return words
 
     families: set[str] = set()
-    if _SQL_CHARS.search(text, prof) or not _SQL_WORDS.isdisjoint(wordset()) or \
+    if _SQL_CHARS.matches(text, prof) or not _SQL_WORDS.isdisjoint(wordset()) or \
             not _LOGIC_WORDS.isdisjoint(wordset()) and _SQL_LOGIC_SHAPE.search(low):
         families.add("sqli")
     # the gates written for lower-cased text get fold(text): the same text where lower() and
     # fold() agree, and a superset of needles where they do not
-    if _XSS_CHARS.search(folded, prof):
+    if _XSS_CHARS.matches(folded, prof):
         families.add("xss")
-    if _CMD_CHARS.search(text, prof) or not _CMD_WORDS.isdisjoint(wordset()) or _first_word_is_binary(low) or \
+    if _CMD_CHARS.matches(text, prof) or not _CMD_WORDS.isdisjoint(wordset()) or _first_word_is_binary(low) or \
             _command_after_newline(low):
         families.add("cmdi")
-    if _PATH_CHARS.search(text, prof) or not _PATH_WORDS.isdisjoint(wordset()):
+    if _PATH_CHARS.matches(text, prof) or not _PATH_WORDS.isdisjoint(wordset()):
         families.add("path_traversal")
     if _SSRF_MARKER_SET.any_in(*prof):
         families.add("ssrf")
-    if _SSTI_CHARS.search(text, prof):
+    if _SSTI_CHARS.matches(text, prof):
         families.add("ssti")
-    if _NOSQL_GATE.search(folded, prof):
+    if _NOSQL_GATE.matches(folded, prof):
         families.add("nosqli")
     if _DESER_MARKER_SET.any_in(*prof) or _DESER_PHP.search(low):
         families.add("deserialization")
-    if _MARKUP_MARKER_SET.any_in(*prof) or _CRLF_GATE.search(folded, prof):
+    if _MARKUP_MARKER_SET.any_in(*prof) or _CRLF_GATE.matches(folded, prof):
         families.add("markup")
     return families
 

@@ -177,7 +177,7 @@ _HINT = Prefiltered(r"[;&|`$\n\r?*\[%=]|/bin/|\bcmd|\bpowershell|\bsystem|exec|c
 
 
 def detect_cmdi(text: str) -> Detection | None:
-    if not _HINT.search(text) and not _starts_with_command(text) and "'" not in text and '"' not in text \
+    if not _HINT.matches(text) and not _starts_with_command(text) and "'" not in text and '"' not in text \
             and "\\" not in text and not _first_word_is_binary(text):
         return None
     hit = _detect_form(text)

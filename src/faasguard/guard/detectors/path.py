@@ -52,7 +52,7 @@ _HINT = Prefiltered(r"^/?(?:etc|proc|sys|boot|root|var|usr|opt|apache|httpd|ngin
 
 def detect_path(text: str) -> Detection | None:
     form = path_form(text)
-    if not _HINT.search(form):
+    if not _HINT.matches(form):
         return None
     m = _TRAVERSAL.search(form)
     if m and _not_prose_ellipsis(form, m):

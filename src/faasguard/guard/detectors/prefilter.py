@@ -310,7 +310,8 @@ class Prefiltered:
     Adjacent branches without needles are kept together as one compiled pattern.
     """
 
-    __slots__ = ("pattern", "flags", "branches", "always", "by_long", "long_needles", "by_short", "_whole")
+    __slots__ = ("pattern", "flags", "branches", "always", "by_long", "long_needles", "by_short", "_whole",
+                 "_always_any")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
@@ -350,6 +351,11 @@ class Prefiltered:
         self.by_long = {n: tuple(ix) for n, ix in by_long.items()}
         self.long_needles = frozenset(by_long)
         self.by_short = tuple((n, tuple(ix)) for n, ix in by_short.items())
+        # for ``matches`` only the existence of a match counts, so the unguarded branches can run as
+        # one pattern whatever their order
+        unguarded = [part for index in always for part in groups[index][1]]
+        self._always_any = re.compile("|".join(unguarded), flags) if unguarded and not any(
+            "(?P<" in part for part in unguarded) else None
 
     def search(self, text: str, prof: tuple[str, frozenset[str]] | None = None) -> re.Match[str] | None:
         """Same result as ``re.compile(pattern, flags).search(text)``; ``prof`` is ``profile(text)``."""
@@ -374,6 +380,29 @@ class Prefiltered:
                 if best.start() == 0:
                     break
         return best
+
+    def matches(self, text: str, prof: tuple[str, frozenset[str]] | None = None) -> bool:
+        """``search(text) is not None``, without looking for the leftmost match."""
+        low, present = prof if prof is not None else profile(text)
+        branches = self.branches
+        if self._always_any is not None:
+            if self._always_any.search(text):
+                return True
+        else:
+            for index in self.always:
+                if branches[index].search(text):
+                    return True
+        if present:
+            for needle in self.long_needles & present:
+                for index in self.by_long[needle]:
+                    if branches[index].search(text):
+                        return True
+        for needle, indexes in self.by_short:
+            if needle in low:
+                for index in indexes:
+                    if branches[index].search(text):
+                        return True
+        return False
 
     def full_search(self, text: str) -> re.Match[str] | None:
         """The combined pattern, unfiltered (for tests and equivalence checks)."""

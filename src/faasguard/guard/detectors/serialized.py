@@ -58,7 +58,7 @@ _HINT = Prefiltered(
 
 
 def detect_deserialization(text: str) -> Detection | None:
-    if not _HINT.search(text):
+    if not _HINT.matches(text):
         return None
     m: re.Match[str] | None = _MARKERS.search(text)
     if m:

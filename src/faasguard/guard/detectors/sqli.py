@@ -412,7 +412,7 @@ _CHEAP_SQL_HINT = Prefiltered(
 
 
 def detect_sqli(text: str) -> Detection | None:
-    if not _CHEAP_SQL_HINT.search(text):
+    if not _CHEAP_SQL_HINT.matches(text):
         return None
     lowered = text[:_MAX_CHARS].lower()
     only = _SQL_ONLY_WORDS.search(lowered)
@@ -426,7 +426,7 @@ def detect_sqli(text: str) -> Detection | None:
         if squeezed != lowered:
             return detect_sqli(squeezed)
     contexts: list[tuple[str, bool]] = []
-    if (_RAW_SQL_GATE.search(lowered) or lowered.lstrip()[:1] in _NUMERIC_START or
+    if (_RAW_SQL_GATE.matches(lowered) or lowered.lstrip()[:1] in _NUMERIC_START or
             lowered.lstrip().split(" ", 1)[0] in _LEADING_WORDS or _calls_sql_function(lowered)) and \
             _raw_can_match(lowered):
         contexts.append((lowered, False))
