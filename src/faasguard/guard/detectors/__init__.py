@@ -13,7 +13,7 @@ from faasguard.guard.detectors.cmdi import detect_cmdi
 from faasguard.guard.detectors.markup import detect_markup
 from faasguard.guard.detectors.nosql import detect_nosqli
 from faasguard.guard.detectors.path import detect_path
-from faasguard.guard.detectors.prefilter import Markers, Prefiltered, profile
+from faasguard.guard.detectors.prefilter import Markers, Prefiltered, compile_scanner, profile
 from faasguard.guard.detectors.serialized import detect_deserialization
 from faasguard.guard.detectors.sqli import detect_sqli
 from faasguard.guard.detectors.ssrf import detect_ssrf
@@ -276,3 +276,6 @@ def _run_one(family: str, form: str, found: dict[str, Detection]) -> None:
     hit = DETECTORS[family](form)
     if hit is not None and hit.category not in found:
         found[hit.category if family == "markup" else family] = hit
+
+
+compile_scanner()  # every prefiltered pattern of the detectors exists by now

@@ -230,12 +230,18 @@ def _trie_pattern(words: set[str]) -> str:
     return emit(trie)
 
 
+def compile_scanner() -> None:
+    """Build the needle scan now (the detectors call this once they are defined, so the first
+    request does not pay for it)."""
+    _scanner[0] = re.compile(_trie_pattern(_registry), re.DOTALL)
+    _scanner[1] = {n: frozenset(p for p in _registry if n.startswith(p)) for n in _registry}
+
+
 def _scan(low: str) -> frozenset[str]:
     """The registered needles that occur in ``low``: one search per occurrence, restarting one
     character after each match start so overlapping needles are all seen."""
     if _scanner[0] is None:
-        _scanner[0] = re.compile(_trie_pattern(_registry), re.DOTALL)
-        _scanner[1] = {n: frozenset(p for p in _registry if n.startswith(p)) for n in _registry}
+        compile_scanner()
     search = _scanner[0].search
     closure = _scanner[1]
     found: set[str] = set()
@@ -316,7 +322,7 @@ class Prefiltered:
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self.flags = flags
-        self._whole = re.compile(pattern, flags)
+        self._whole: re.Pattern[str] | None = None  # compiled on demand (tests compare against it)
         groups: list[tuple[frozenset[str] | None, list[str]]] = []
         parts = split_branches(pattern)
         queue = list(parts)
@@ -354,7 +360,7 @@ class Prefiltered:
         # for ``matches`` only the existence of a match counts, so the unguarded branches can run as
         # one pattern whatever their order
         unguarded = [part for index in always for part in groups[index][1]]
-        self._always_any = re.compile("|".join(unguarded), flags) if unguarded and not any(
+        self._always_any = re.compile("|".join(unguarded), flags) if len(always) > 1 and not any(
             "(?P<" in part for part in unguarded) else None
 
     def search(self, text: str, prof: tuple[str, frozenset[str]] | None = None) -> re.Match[str] | None:
@@ -406,6 +412,8 @@ class Prefiltered:
 
     def full_search(self, text: str) -> re.Match[str] | None:
         """The combined pattern, unfiltered (for tests and equivalence checks)."""
+        if self._whole is None:
+            self._whole = re.compile(self.pattern, self.flags)
         return self._whole.search(text)
 
 
