@@ -206,9 +206,6 @@ def main() -> int:
             if ours in by_name and theirs in by_name and by_name[theirs]["rc"] in (0, 1):
                 ratio = by_name[theirs]["wall"] / max(by_name[ours]["wall"], 1e-9)  # type: ignore[operator]
                 print(f"\nfaasguard is {ratio:.1f}x faster than Checkov on {what} (target: >= 10x)")
-        if checkov and args.terraform and len(rows) >= 4:
-            ratio = rows[3][2]["wall"] / max(rows[2][2]["wall"], 1e-9)  # type: ignore[operator]
-            print(f"faasguard is {ratio:.1f}x faster than Checkov's terraform framework on the Terraform projects")
         if fg["rc"] not in (0, 1):
             print(f"\nfaasguard exited {fg['rc']}: {fg['stderr']}")
 
