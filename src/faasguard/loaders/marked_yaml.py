@@ -85,7 +85,7 @@ class MarkedYAMLError(Exception):
 
 
 def _mark(m: Any) -> Mark:
-    return Mark(m.line, m.column)
+    return Mark(m.line, m.column)  # small and picklable (libyaml's marks carry more than we need)
 
 
 class _Loader(_BaseLoader):
@@ -111,8 +111,9 @@ class _Loader(_BaseLoader):
                           _mark(node.start_mark), _mark(node.end_mark))
 
     def construct_marked_str(self, node: ScalarNode) -> MarkedStr:
-        return MarkedStr(SafeConstructor.construct_yaml_str(self, node), _mark(node.start_mark),
-                         _mark(node.end_mark))
+        # a str-tagged scalar's value is already the string (what construct_yaml_str returns)
+        value = node.value if isinstance(node.value, str) else SafeConstructor.construct_yaml_str(self, node)
+        return MarkedStr(value, _mark(node.start_mark), _mark(node.end_mark))
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_marked_map)
