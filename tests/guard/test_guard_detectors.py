@@ -111,6 +111,7 @@ def _ids(text: str) -> set[tuple[str, str]]:
     ("http://open.example/redir-http-169.254.169.254:80-", ("ssrf", "FG-SSRF-003")),
     # template control tags
     ("{% endfor %}", ("ssti", "FG-SSTI-004")),
+    ('{math equation="x*y" x=2 y=3}', ("ssti", "FG-SSTI-004")),
     ("{{#each items}}{{/each}}", ("ssti", "FG-SSTI-004")),
     ('{var $x="poc"}{$x}', ("ssti", "FG-SSTI-004")),
     # deserialization: typed JSON, XStream, Ruby, hex Java stream

@@ -30,12 +30,18 @@ _STRONG_COMMANDS = (
     r"docker|kubectl|aws|gcloud|az|msiexec|regedit|net1|quser|qwinsta|type|ls"
 )
 # after an operator: a command word then something that ends the input or is a shell argument
-_OPERATOR_COMMAND = re.compile(
-    r"(?P<op>&&|\|\||[;&|`\n\r]|\$\(|%0a|^)[ \t]*[({]?[ \t]*"
-    r"(?:(?:/usr)?(?:/local)?/s?bin/)?(?P<cmd>[a-z][\w.+-]*)"
-    r"(?=(?P<tail>$|[\s;&|`)'\"<>{},]|\$\{?IFS|\$\d|\t))",
-    re.IGNORECASE,
-)
+_COMMAND_AFTER = (r"[ \t]*[({]?[ \t]*(?:(?:/usr)?(?:/local)?/s?bin/)?(?P<cmd>[a-z][\w.+-]*)"
+                  r"(?=(?P<tail>$|[\s;&|`)'\"<>{},]|\$\{?IFS|\$\d|\t))")
+_OPERATOR_COMMAND = re.compile(r"(?P<op>&&|\|\||[;&|`\n\r]|\$\(|%0a)" + _COMMAND_AFTER, re.IGNORECASE)
+_LEADING_COMMAND = re.compile(r"(?P<op>)" + _COMMAND_AFTER, re.IGNORECASE)  # the start of the value
+
+
+def _operator_commands(text: str) -> list[re.Match[str]]:
+    """Operator-then-command matches, the start of the value first (one pattern with ``^`` among
+    the operators would be tried at every position)."""
+    found = list(_OPERATOR_COMMAND.finditer(text))
+    lead = _LEADING_COMMAND.match(text)
+    return [lead, *found] if lead else found
 _WINDOWS_VARS = frozenset({"systemroot", "windir", "comspec", "userprofile", "programfiles", "appdata", "homepath",
                            "allusersprofile"})
 _BRACE_BODY = re.compile(r"\{([^{}\s]{1,120})\}")
@@ -221,7 +227,7 @@ _PROSE_WORDS = 12
 
 
 def _detect_form(text: str) -> Detection | None:
-    for m in _OPERATOR_COMMAND.finditer(text):
+    for m in _operator_commands(text):
         word = m.group("cmd").lower().rstrip(".")  # "& more." ends a sentence
         tail = text[m.start("cmd") + len(word) :]
         if word not in _STRONG_SET and not _is_binary(word):

@@ -36,7 +36,8 @@ _PLAIN_PLACEHOLDER = re.compile(
 )
 _MAX_CANDIDATES = 64
 _HINT = re.compile(r"\{\{|\{%|\$\{|#\{|\*\{|@\{|<%|\[\[|\{php\}|<#|#set|#foreach|@\(|\{\$|"
-                   r"\{(?:var|assign|capture|foreach|include)\s", re.IGNORECASE)
+                   r"\{(?:var|assign|capture|foreach|include|system|exec|passthru|shell_exec|eval|fetch|math|php)\b",
+                   re.IGNORECASE)
 
 
 _POLYGLOT_MARKERS = ("${", "{{", "<%", "[%", "#{", "{%", "*{", "@{")
@@ -47,7 +48,9 @@ _POLYGLOT_MARKERS = ("${", "{{", "<%", "[%", "#{", "{%", "*{", "@{")
 # variables and tags ({$x}, {var $x = ...})
 _CONTROL_TAG = re.compile(
     r"\{%-?\s*(?:end)?[a-z_]{2,20}\b[^{}]{0,400}%\}|\{\{~?\s*[#^/>]\s*[a-z_][\w.-]{0,60}[^{}]{0,200}\}\}|"
-    r"\{\$[a-z_]\w{0,60}(?:[.\[|-][^{}]{0,200})?\}|\{(?:var|assign|capture|foreach|include)\s+\$?[a-z_][^{}]{0,200}\}",
+    r"\{\$[a-z_]\w{0,60}(?:[.\[|-][^{}]{0,200})?\}|\{(?:var|assign|capture|foreach|include)\s+\$?[a-z_][^{}]{0,200}\}|"
+    # Smarty function tags: {system('id')}, {fetch file="/etc/passwd"}, {math equation="..."}
+    r"\{(?:system|exec|passthru|shell_exec|eval|fetch|math|php)\s*[(\s][^{}]{0,200}\}",
     re.IGNORECASE,
 )
 
