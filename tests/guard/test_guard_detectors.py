@@ -161,7 +161,8 @@ def test_true_positive(payload: str, expected: tuple[str, str]) -> None:
     "//cdn.example.com/app.js", "http://www.example.org/x?a=1", "HKLM:\\Software\\Vendor", "qJ&oD9x",
     "hello; time he came", "Hi,\nwho are you", "Black or white", "or else", "2020-10-05 -- notes",
     "'Tis the season", '["red", "green"]', "see java.util.List in the docs", "Hello {{name}}", "price {5}",
-    "I'd rather not", "Larry Morgan", "1950 and 1960",
+    "I'd rather not", "Larry Morgan", "1950 and 1960", "Glorieta de Toño Pineda 6 Piso 4 \nAlmería, 09400",
+    "ayselcaspar@example.com",
 ])
 def test_near_miss_benign(text: str) -> None:
     assert detect(text) == []

@@ -94,11 +94,14 @@ _CRLF_GATE = Prefiltered(r"[\r\n]\s*(?:set-cookie|location|refresh|access-contro
 # any gate below (each gate's plain-word triggers are listed in _PLAIN_TRIGGERS).
 # (a character class alone lets ``re`` skip ordinary characters in C; the few sequences are a
 # second pattern whose branches all start with punctuation or a digit)
-_SPECIAL_CHARS = re.compile("[<>'\"`;#=(@$&|{}\\[\\]\\\\%\x00\r\n"
+_SPECIAL_CHARS = re.compile("[<>'\"`;#=($&|{}\\[\\]\\\\%\x00"
                             "\u2000-\u206f\u2215\u2216\u29f5\u29f8\u3002\ufe50-\ufe6f\uff00-\uffef\uefc8\uf025]")
 _SPECIAL_SEQUENCES = re.compile(r"\.[./]|/\.|:/|//|:\\|--|/\*|!!|0x|169\.254|100\.100\.100\.200|192\.0\.0\.192|"
                                 r"/[^\s/]*[?*]")
 _SERIALIZED_PHP = re.compile(r"[oacsOACS]:\d")
+# "@" (e-mail addresses) and line breaks (addresses, prose) open a gate only in these shapes
+_AT_SEQUENCES = re.compile(r"(?:^|[^\w.])@|@\(|@(?i:type)")
+_NEWLINE_SEQUENCES = re.compile(r"[\r\n]\s*(?:set-cookie|location|refresh|access-control|http/)|\ncos|cos\n|cnt\n")
 _PLAIN_TRIGGERS = frozenset({
     # xss
     "javascript", "vbscript", "livescript", "script", "data", "document", "window", "location", "fromcharcode",
@@ -129,7 +132,9 @@ _JAVA_SUFFIXES = ("transformer", "factory", "closure")
 def _plain(text: str, low: str) -> bool:
     """True when no detector can fire on ``text`` (checked before any per-family gate)."""
     if _SPECIAL_CHARS.search(text) or _SPECIAL_SEQUENCES.search(text) or \
-            ":" in text and _SERIALIZED_PHP.search(text):
+            ":" in text and _SERIALIZED_PHP.search(text) or "@" in text and _AT_SEQUENCES.search(text):
+        return False
+    if ("\n" in text or "\r" in text) and (_NEWLINE_SEQUENCES.search(low) or _command_after_newline(low)):
         return False
     words = _WORD.findall(low)
     if not _ALL_WORDS.isdisjoint(words) or "script" in low or "__" in low or "aced0005" in low:
