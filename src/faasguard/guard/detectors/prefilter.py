@@ -234,7 +234,7 @@ def compile_scanner() -> None:
     """Build the needle scan now (the detectors call this once they are defined, so the first
     request does not pay for it)."""
     _scanner[0] = re.compile(_trie_pattern(_registry), re.DOTALL)
-    _scanner[1] = {n: frozenset(p for p in _registry if n.startswith(p)) for n in _registry}
+    _scanner[1] = {n: frozenset(n[:i] for i in range(1, len(n) + 1) if n[:i] in _registry) for n in _registry}
 
 
 def _scan(low: str) -> frozenset[str]:
