@@ -418,13 +418,15 @@ class Prefiltered:
 
 
 class Markers:
-    """A set of substrings, tested with one set operation for the long ones."""
+    """A set of substrings: the long ones are found by the needle scan, the short ones by one
+    alternation of literals (each starts with a literal, so ``re`` skips other characters in C)."""
 
-    __slots__ = ("long", "short")
+    __slots__ = ("long", "short", "_short_any")
 
     def __init__(self, markers: tuple[str, ...]) -> None:
         self.long = frozenset(m.lower() for m in markers if len(m) >= _TRIE_MIN)
         self.short = tuple(m.lower() for m in markers if len(m) < _TRIE_MIN)
+        self._short_any = re.compile("|".join(re.escape(m) for m in self.short)) if self.short else None
         _registry.update(self.long)
         _scanner[0] = None
 
@@ -432,4 +434,4 @@ class Markers:
         """Whether one of the markers occurs in ``low`` (``fold(text)``, ``present`` its needles)."""
         if not self.long.isdisjoint(present):
             return True
-        return any(m in low for m in self.short)
+        return self._short_any is not None and self._short_any.search(low) is not None
