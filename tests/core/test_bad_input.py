@@ -128,3 +128,10 @@ def test_framework_filter_loads_only_the_chosen_frameworks(tmp_path: Path) -> No
     assert [(a.name, a.source_kind) for a in only_sam.applications] == [("sam", "sam")]
     both = scan(root, ScanOptions(load=LoadOptions(frameworks=("cloudformation", "serverless"))))
     assert sorted(a.name for a in both.applications) == ["good", "sam"]
+
+
+def test_serverless_config_written_as_code_is_reported_not_run(tmp_path: Path) -> None:
+    root = _app_with(tmp_path, "ts-app/serverless.ts", "export default { service: 'x' }\n")
+    result = scan(root)
+    assert [a.name for a in result.applications] == ["good"]
+    assert [(e.file, e.kind) for e in result.errors] == [("ts-app/serverless.ts", ErrorKind.UNSUPPORTED)]

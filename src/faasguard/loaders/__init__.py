@@ -14,7 +14,7 @@ from pathlib import Path
 
 from faasguard.loaders.base import Loader, LoadOptions, LoadResult
 from faasguard.loaders.cdk import in_cdk_out, map_assets
-from faasguard.loaders.discovery import Candidate, walk
+from faasguard.loaders.discovery import CODE_CONFIG_NAMES, Candidate, walk
 from faasguard.loaders.document import Document, DocumentError, load_document
 from faasguard.model import ErrorKind, ScanError
 
@@ -78,6 +78,13 @@ def load_tree(root: Path, options: LoadOptions | None = None,
         if cand.path.name.endswith((".tf", ".tf.json", ".tfvars")):
             if options.wants("terraform"):
                 terraform_dirs.setdefault(cand.path.parent, cand.file)
+            continue
+        if cand.path.name in CODE_CONFIG_NAMES:
+            if options.wants("serverless"):
+                result.errors.append(ScanError(cand.file, "a Serverless Framework configuration written as code is "
+                                               "never run by faasguard, so its functions were not scanned; "
+                                               "`serverless print` output saved as serverless.yml can be scanned",
+                                               ErrorKind.UNSUPPORTED))
             continue
         if not loaders:
             continue

@@ -19,6 +19,8 @@ SKIP_DIRS = frozenset({
 })
 CDK_OUT = "cdk.out"
 CANDIDATE_SUFFIXES = (".yml", ".yaml", ".json", ".template", ".tf", ".tf.json", ".tfvars")
+# Serverless Framework configs written as code: never run, so reported as not scanned.
+CODE_CONFIG_NAMES = frozenset({"serverless.ts", "serverless.js", "serverless.cjs", "serverless.mjs"})
 # JSON files that are never IaC; skipping them saves parsing large lock files.
 NEVER_IAC_NAMES = frozenset({
     "package.json", "package-lock.json", "tsconfig.json", "composer.json", "composer.lock",
@@ -67,7 +69,7 @@ def walk(root: Path) -> Iterator[Candidate]:
             dirnames[:] = []
             filenames = [n for n in filenames if n.endswith(".template.json")]
         for name in sorted(filenames):
-            if name in NEVER_IAC_NAMES or not name.endswith(CANDIDATE_SUFFIXES):
+            if name in NEVER_IAC_NAMES or not (name.endswith(CANDIDATE_SUFFIXES) or name in CODE_CONFIG_NAMES):
                 continue
             path = current / name
             yield Candidate(path, path.relative_to(root).as_posix())
