@@ -10,6 +10,7 @@ from typing import Any
 
 from faasguard.loaders.cloudformation.intrinsics import NO_VALUE, Resolver, intrinsic_name
 from faasguard.loaders.document import Document, line_of
+from faasguard.loaders.scalars import as_bool, as_int, as_text
 from faasguard.model import (
     Api,
     ErrorKind,
@@ -176,34 +177,19 @@ class BuildContext:
     def text(self, node: Any) -> str | None:
         """A literal string (or number) setting, else None."""
         data = self.evaluate(node)
-        if isinstance(data, bool) or data is None or isinstance(data, (Value, list, Mapping)) or data is NO_VALUE:
-            return None
-        return str(data)
+        return None if data is NO_VALUE else as_text(data)
 
     def integer(self, node: Any, what: str = "value", line: int = 0) -> int | None:
         data = self.evaluate(node)
-        if data is None or isinstance(data, (Value, list, Mapping)) or data is NO_VALUE:
+        if data is NO_VALUE or isinstance(data, (list, Mapping)):
             return None
-        if isinstance(data, bool):
-            self.error(f"{what} should be a number, not a boolean", node, line=line)
-            return None
-        try:
-            return int(float(str(data).strip()))
-        except ValueError:
-            self.error(f"{what} should be a number, not {str(data)[:40]!r}", node, line=line)
-            return None
+        number, problem = as_int(data)
+        if problem:
+            self.error(f"{what} should be a number, not {problem}", node, line=line)
+        return number
 
     def boolean(self, node: Any) -> bool | None:
-        data = self.evaluate(node)
-        if isinstance(data, bool):
-            return data
-        if isinstance(data, str):
-            low = data.strip().lower()
-            if low in ("true", "yes"):
-                return True
-            if low in ("false", "no"):
-                return False
-        return None
+        return as_bool(self.evaluate(node))
 
     def ref_target(self, node: Any) -> str | None:
         """The logical id that ``node`` points at (``!Ref X``, ``!GetAtt X.Arn``, ``!Sub ${X.Arn}``)."""

@@ -12,6 +12,7 @@ from typing import Any
 from faasguard.loaders.cloudformation.intrinsics import NO_VALUE
 from faasguard.loaders.cloudformation.intrinsics import Resolver as IntrinsicResolver
 from faasguard.loaders.document import line_of
+from faasguard.loaders.scalars import as_bool, as_int, as_text
 from faasguard.loaders.serverless.variables import ResolvedDocument, mark_file
 from faasguard.model import ErrorKind, Location, ScanError, Value, ValueKind
 
@@ -140,36 +141,21 @@ class SlsContext:
 
     def text(self, node: Any) -> str | None:
         data = self.evaluate(node)
-        if data is None or data is NO_VALUE or isinstance(data, (bool, Value, list, Mapping)):
-            return None
-        return str(data)
+        return None if data is NO_VALUE else as_text(data)
 
     def integer(self, node: Any, what: str, owner: Any = None) -> int | None:
         data = self.evaluate(node)
-        if data is None or data is NO_VALUE or isinstance(data, (Value, list, Mapping)):
-            if isinstance(data, (list, Mapping)):
-                self.error(f"{what} should be a number, not {_type_name(data)}", node if line_of(node) else owner)
+        if data is NO_VALUE:
             return None
-        if isinstance(data, bool):
-            self.error(f"{what} should be a number, not a boolean", owner)
-            return None
-        try:
-            return int(float(str(data).strip()))
-        except ValueError:
-            self.error(f"{what} should be a number, not {str(data)[:40]!r}", node if line_of(node) else owner)
-            return None
+        number, problem = as_int(data)
+        if problem:
+            where = owner if isinstance(data, bool) or not line_of(node) else node
+            shown = _type_name(data) if isinstance(data, (list, Mapping)) else problem
+            self.error(f"{what} should be a number, not {shown}", where)
+        return number
 
     def boolean(self, node: Any) -> bool | None:
-        data = self.evaluate(node)
-        if isinstance(data, bool):
-            return data
-        if isinstance(data, str):
-            low = data.strip().lower()
-            if low in ("true", "yes"):
-                return True
-            if low in ("false", "no"):
-                return False
-        return None
+        return as_bool(self.evaluate(node))
 
     def ref_target(self, node: Any) -> str | None:
         """The logical id ``node`` points at (``!Ref X``, ``!GetAtt X.Arn``), if any."""
