@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from faasguard import __version__
@@ -97,9 +98,9 @@ def _scan_part(root: Path, options: ScanOptions, files: list[Candidate] | None,
         findings: list[Finding] = []
         for rule in rules:
             findings.extend(_with_app(f, app) for f in
-                            _run_safely(rule.id, app, lambda r=rule, a=app: r.check(a), errors))
+                            _run_safely(rule.id, app, partial(rule.check, app), errors))
         for analyzer in analyzers:
-            for item in _run_safely(analyzer.name, app, lambda z=analyzer, a=app: z.analyze(a, ctx), errors):
+            for item in _run_safely(analyzer.name, app, partial(analyzer.analyze, app, ctx), errors):
                 if isinstance(item, ScanError):
                     errors.append(item)
                 elif _selected(item.rule_id, options.checks, options.skip_checks):

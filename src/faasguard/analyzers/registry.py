@@ -7,7 +7,7 @@ import importlib
 import logging
 import pkgutil
 from importlib.metadata import entry_points
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from faasguard.analyzers.base import Analyzer, Rule, RuleMeta
 
@@ -30,7 +30,8 @@ def register_rule(cls: R) -> R:
 
 
 def register_analyzer(cls: A) -> A:
-    _ANALYZERS[cls.name] = cls  # type: ignore[attr-defined]
+    analyzer = cast("type[Analyzer]", cls)
+    _ANALYZERS[analyzer.name] = analyzer
     return cls
 
 

@@ -198,7 +198,7 @@ def _emit(result: Any, outputs: list[tuple[str, str | None]], show_suppressed: b
 
     for fmt, file in outputs:
         if fmt == "cyclonedx":
-            from faasguard.sbom import render_sbom  # type: ignore[import-not-found]
+            from faasguard.sbom import render_sbom
 
             text = render_sbom(result)
         else:

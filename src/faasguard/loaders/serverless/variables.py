@@ -101,7 +101,7 @@ class MarkedStr(str):
         return obj
 
     def __reduce__(self) -> tuple[Any, ...]:  # parallel scans send model values between processes
-        return (MarkedStr, (str(self), self.start_mark, self.end_mark))
+        return (MarkedStr, (str(self), getattr(self, "start_mark", None), getattr(self, "end_mark", None)))
 
 
 def mark_file(node: Any) -> str | None:
