@@ -5,12 +5,14 @@ Reporters only format a ``ScanResult``; they never decide severity or filter.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -80,8 +82,28 @@ class _Part:
     metas: dict[str, RuleMeta]
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """A scan allocates millions of small, acyclic objects (parsed trees, model values, findings);
+    the cyclic collector would rescan them again and again (about 45% of a large scan's time)
+    while finding next to nothing to free. Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _scan_part(root: Path, options: ScanOptions, files: list[Candidate] | None,
                progress: Callable[[str], None] | None = None) -> _Part:
+    with _gc_paused():  # also in forked workers, whatever state they start in
+        return _scan_files(root, options, files, progress)
+
+
+def _scan_files(root: Path, options: ScanOptions, files: list[Candidate] | None,
+                progress: Callable[[str], None] | None) -> _Part:
     from faasguard.analyzers import registry
 
     scan_root = root if root.is_dir() else root.parent
@@ -161,6 +183,12 @@ def scan(root: Path, options: ScanOptions | None = None,
     Large trees are split into directory subtrees scanned by worker processes (``jobs``); the
     result is the same as a single-process scan.
     """
+    with _gc_paused():
+        return _scan(root, options, progress)
+
+
+def _scan(root: Path, options: ScanOptions | None,
+          progress: Callable[[str], None] | None) -> ScanResult:
     from faasguard.analyzers import registry
 
     options = options or ScanOptions()

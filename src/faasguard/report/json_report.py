@@ -6,6 +6,7 @@ Its shape is fixed by ``schemas/faasguard-report.schema.json``; change both toge
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from faasguard.model import Application, Finding, Function, Location, ScanError, Trigger
@@ -147,5 +148,12 @@ def to_dict(result: Any, *, show_suppressed: bool = False) -> dict[str, Any]:
 
 
 def render_json(result: Any, *, show_suppressed: bool = False) -> str:
-    data = to_dict(result, show_suppressed=show_suppressed)
-    return dump_json(data, len(result.findings) + len(result.errors) + len(result.suppressed))
+    # tens of thousands of small acyclic dicts: the cyclic collector would only rescan them
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        data = to_dict(result, show_suppressed=show_suppressed)
+        return dump_json(data, len(result.findings) + len(result.errors) + len(result.suppressed))
+    finally:
+        if was_enabled:
+            gc.enable()
