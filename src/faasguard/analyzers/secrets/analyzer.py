@@ -9,6 +9,7 @@ elsewhere in the file and never store the value.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,21 +67,22 @@ class SecretsAnalyzer:
         return list(RULES.values())
 
     def analyze(self, app: Application, ctx: ScanContext) -> Iterator[Finding | ScanError]:
-        app_root = (ctx.root / app.root).resolve() if app.root not in ("", ".") else ctx.root.resolve()
+        root: Path = ctx.shared.get("secrets.root") or ctx.shared.setdefault("secrets.root", ctx.root.resolve())
+        app_root = (ctx.root / app.root).resolve() if app.root not in ("", ".") else root
         if not app_root.is_dir():
             return
         done: set[str] = ctx.shared.setdefault("secrets.files", set())
         if "secrets.tree" not in ctx.shared:
             # one walk per scan: a tree can hold hundreds of applications
-            ctx.shared["secrets.tree"] = [rel for _, rel in walk(ctx.root)]
-        tree: list[str] = ctx.shared["secrets.tree"]
-        if not app_root.is_relative_to(ctx.root.resolve()):
+            ctx.shared["secrets.tree"] = _Tree([rel for _, rel in walk(ctx.root)])
+        tree: _Tree = ctx.shared["secrets.tree"]
+        if not app_root.is_relative_to(root):
             return
-        prefix = "" if app_root == ctx.root.resolve() else app_root.relative_to(ctx.root.resolve()).as_posix() + "/"
+        prefix = "" if app_root == root else app_root.relative_to(root).as_posix() + "/"
         skip = _env_lines(app)
         code_dirs = {fn.code_path.strip("/"): fn.id for fn in app.functions if fn.code_path}
-        for file in tree:
-            if file in done or not file.startswith(prefix):
+        for file in tree.under(prefix):
+            if file in done:
                 continue  # nested applications: each file once per scan
             done.add(file)
             path = ctx.root / file
@@ -101,6 +103,29 @@ class SecretsAnalyzer:
             evidence={"pattern": hit.pattern_id, "preview": preview, "sha256_prefix": digest,
                       "variable": hit.variable or None, "length": len(hit.secret)},
             application=app.name)
+
+
+class _Tree:
+    """The scan's files in walk order, with the files under a directory found by binary search
+    (a tree can hold thousands of applications; scanning the whole list for each was quadratic)."""
+
+    def __init__(self, files: list[str]) -> None:
+        self.files = files
+        self.by_name = sorted((rel, i) for i, rel in enumerate(files))
+
+    def under(self, prefix: str) -> list[str]:
+        """Files whose path starts with ``prefix``, in walk order."""
+        if not prefix:
+            return self.files
+        start = bisect.bisect_left(self.by_name, (prefix, -1))
+        indexes = []
+        for j in range(start, len(self.by_name)):
+            rel, i = self.by_name[j]
+            if not rel.startswith(prefix):
+                break
+            indexes.append(i)
+        indexes.sort()
+        return [self.files[i] for i in indexes]
 
 
 def _env_lines(app: Application) -> dict[str, set[int]]:
