@@ -181,6 +181,9 @@ def base64_bytes(token: str) -> bytes | None:
         return None
 
 
+_SERIALIZED_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05", b"\xac\xed")  # pickle, Java
+
+
 def _b64(token: str) -> str | None:
     raw = base64_bytes(token.rstrip("="))
     if not raw:
@@ -188,12 +191,12 @@ def _b64(token: str) -> str | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-        if sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t") < 0.9 * len(text):
-            return text if raw[:2] in (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\xac\xed") else None
-    if sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t") < 0.9 * len(text):
-        return None
-    return text
+        # not text: only serialized objects are worth a look (random words that happen to be
+        # valid base64, like "Pisacane-Calarco", decode to bytes that are neither)
+        return raw.decode("latin-1") if raw[:2] in _SERIALIZED_MAGIC else None
+    if text.isprintable() or sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t") >= 0.9 * len(text):
+        return text
+    return None
 
 
 _MARKUP_PIECE = re.compile(r"=\s*\"([^\"]{1,2000})\"|=\s*'([^']{1,2000})'|>([^<]{1,2000})<")

@@ -129,9 +129,9 @@ _ON_HANDLER_WORDS = frozenset("on" + h for h in EVENT_HANDLERS)
 _JAVA_SUFFIXES = ("transformer", "factory", "closure")
 
 
-def _plain(text: str, low: str) -> bool:
+def _plain(text: str, low: str, chars_checked: bool = False) -> bool:
     """True when no detector can fire on ``text`` (checked before any per-family gate)."""
-    if _SPECIAL_CHARS.search(text) or _SPECIAL_SEQUENCES.search(text) or \
+    if not chars_checked and _SPECIAL_CHARS.search(text) or _SPECIAL_SEQUENCES.search(text) or \
             ":" in text and _SERIALIZED_PHP.search(text) or "@" in text and _AT_SEQUENCES.search(text):
         return False
     if ("\n" in text or "\r" in text) and (_NEWLINE_SEQUENCES.search(low) or _command_after_newline(low)):
@@ -144,8 +144,8 @@ def _plain(text: str, low: str) -> bool:
     if not _ON_HANDLER_WORDS.isdisjoint(words) or ("transformer" in low or "factory" in low or "closure" in low) \
             and any(w.endswith(_JAVA_SUFFIXES) for w in words):
         return False
-    if _B64_MARKER_PATTERN.search(text):
-        return False
+    if text is not low and text != low and _B64_MARKER_PATTERN.search(text):
+        return False  # (every marker has a capital letter)
     return not (words and _first_word_is_binary(low))
 
 
@@ -153,18 +153,22 @@ def _plain(text: str, low: str) -> bool:
 _TRANSFORMS = re.compile("[%\\&\u00a0\u2000-\u206f\u2100-\u214f\u2460-\u24ff\ufe30-\ufe6f\uff00-\uffef"
                          "\U0001d400-\U0001d7ff\u02b0-\u02ff\u2070-\u209f\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}")
+# the same runs, each tried once from its start (the lookbehind keeps ``re`` from retrying at
+# every position inside a long word)
+_B64_RUN_START = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}")
+_QUICK_CHARS = re.compile(_TRANSFORMS.pattern[:-1] + _SPECIAL_CHARS.pattern[1:])
 
 
 def quick_clear(text: str) -> bool:
     """True when ``detect(text)`` is certainly empty, decided without decoding: the text has no
     character that decoding would change, nothing any gate looks for, and no base64-looking run.
     Most values of an ordinary event (ids, names, numbers, plain words) end here."""
-    if _TRANSFORMS.search(text):
-        return False
-    if not _plain(text, text.lower()):
+    if _QUICK_CHARS.search(text):
+        return False  # (_TRANSFORMS and _SPECIAL_CHARS in one scan)
+    if not _plain(text, text.lower(), chars_checked=True):
         return False
     if len(text) >= 16:
-        for m in _B64_RUN.finditer(text):
+        for m in _B64_RUN_START.finditer(text):
             token = m.group(0)
             if not token.islower() and not token.isupper() or token.endswith("="):
                 return False  # mixed case: base64_payloads would try to decode it
@@ -236,7 +240,9 @@ _MAIL_AFTER_NEWLINE = re.compile(r"\s*[\r\n]+\s*(?:[a-z]\d{1,4}\s+)?(?:rcpt|mail
 
 
 def _first_word_is_binary(low: str) -> bool:
-    return _cmd_first_word(low.replace("'", "").replace('"', ""))
+    if "'" in low or '"' in low:
+        low = low.replace("'", "").replace('"', "")
+    return _cmd_first_word(low)
 
 
 def detect(text: str, categories: frozenset[str] | None = None) -> list[Detection]:
