@@ -31,7 +31,7 @@ DETECTORS: dict[str, Detector] = {
     "ssti": detect_ssti,
     "nosqli": detect_nosqli,
     "deserialization": detect_deserialization,
-    "markup": detect_markup,  # xxe, jndi, ssi, crlf, prototype pollution, inline php
+    "markup": detect_markup,  # xxe, jndi, ssi, crlf, prototype pollution, inline php, ldap
 }
 
 MAX_TEXT_CHARS = 65536
@@ -88,6 +88,7 @@ _DESER_MARKERS = ("py/", "!!", "json_class", "yaml.org", "dynamic-proxy", "sorte
 _DESER_PHP = re.compile(r"[oacs]:\d")
 _MARKUP_MARKERS = ("<!", "<xi", "xmlns:xi", "<esi", "${", "jndi", "proto", "constructor", "<?", "php")
 _CRLF_GATE = Prefiltered(r"[\r\n]\s*(?:set-cookie|location|refresh|access-control|http/)")
+_LDAP_GATE = re.compile(r"\)\s*\(|\(\s*[|&!]|=\s*\*\s*(?:\)|$)")
 
 
 # Fast path: a value with none of these characters and none of these words cannot trigger
@@ -215,7 +216,8 @@ def _gates(text: str) -> set[str]:
         families.add("nosqli")
     if _DESER_MARKER_SET.any_in(*prof) or _DESER_PHP.search(low):
         families.add("deserialization")
-    if _MARKUP_MARKER_SET.any_in(*prof) or _CRLF_GATE.matches(folded, prof):
+    if _MARKUP_MARKER_SET.any_in(*prof) or _CRLF_GATE.matches(folded, prof) or \
+            "(" in text and _LDAP_GATE.search(text):
         families.add("markup")
     return families
 

@@ -1,6 +1,6 @@
 """Markup attacks: XML external entities (DOCTYPE/ENTITY, XInclude), server-side includes
 and ESI, Log4Shell-style lookups (with nested-lookup obfuscation), CRLF header injection,
-prototype pollution, and inline PHP."""
+prototype pollution, inline PHP, and LDAP filter injection."""
 
 from __future__ import annotations
 
@@ -31,7 +31,15 @@ _PROTO = re.compile(
 )
 _PHP = re.compile(r"<\?(?:php\b|=|\s)|\bphp://(?:input|filter)|\b(?:assert|create_function|preg_replace)\s*\(\s*"
                   r"['\"].{0,60}(?:/e|system|exec)", re.IGNORECASE)
-_HINT = re.compile(r"<!|<xi|xmlns:xi|<!--|<esi|\$\{|jndi|[\r\n]|proto|constructor|<\?|php", re.IGNORECASE)
+# LDAP filter injection: the value closes the application's filter clause and opens its own
+# (")(|(uid=*", "*)(&", ")(cn=") or is a match-everything clause ("(objectClass=*)")
+_LDAP = re.compile(
+    r"\)\s*\(\s*[|&!]|\*\s*\)\s*\(|\(\s*[|&!]\s*\(\s*[a-z][\w.;-]{0,60}\s*[~<>]?=|"
+    r"\)\s*\(\s*[a-z][\w.;-]{0,60}\s*[~<>]?=|\(\s*[a-z][\w.;-]{0,60}\s*=\s*\*\s*(?:\)|$)",
+    re.IGNORECASE,
+)
+_HINT = re.compile(r"<!|<xi|xmlns:xi|<!--|<esi|\$\{|jndi|[\r\n]|proto|constructor|<\?|php|\)\s*\(|\(\s*[|&!]|"
+                   r"=\s*\*\s*(?:\)|$)", re.IGNORECASE)
 
 
 def resolve_lookups(text: str) -> str:
@@ -61,8 +69,25 @@ def detect_markup(text: str) -> Detection | None:
         ("crlf", "FG-CRLF-001", _CRLF, "CRLF followed by an HTTP header"),
         ("prototype_pollution", "FG-PROTO-001", _PROTO, "prototype pollution key"),
         ("code_injection", "FG-CODE-001", _PHP, "inline PHP code"),
+        ("ldapi", "FG-LDAP-001", _LDAP, "LDAP filter clause injected"),
     ):
         m = pattern.search(text)
+        if m and category == "ldapi" and _whole_filter(text):
+            continue
         if m:
             return Detection(category, rule_id, "", excerpt_of(text, m.start(), m.end()), "high", message)
     return None
+
+
+def _whole_filter(text: str) -> bool:
+    """A value made of complete, balanced LDAP filters (an admin's search) is what the application
+    asked for; an injection closes the application's clause first (")(", "*)(")."""
+    stripped = text.strip()
+    if not stripped.startswith("(") or not stripped.endswith(")"):
+        return False
+    depth = 0
+    for ch in stripped:
+        depth += 1 if ch == "(" else -1 if ch == ")" else 0
+        if depth < 0:
+            return False  # closes a clause it did not open: the application's
+    return depth == 0
