@@ -217,7 +217,7 @@ def _gates(text: str) -> set[str]:
     if _DESER_MARKER_SET.any_in(*prof) or _DESER_PHP.search(low):
         families.add("deserialization")
     if _MARKUP_MARKER_SET.any_in(*prof) or _CRLF_GATE.matches(folded, prof) or \
-            "(" in text and _LDAP_GATE.search(text):
+            "(" in text and _LDAP_GATE.search(text) or "&" in text and "<" in text and ";" in text:
         families.add("markup")
     return families
 

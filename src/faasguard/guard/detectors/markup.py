@@ -54,7 +54,29 @@ def resolve_lookups(text: str) -> str:
     return out
 
 
+# a reference to an entity that neither XML nor HTML defines, inside markup: the entity was
+# declared in a DOCTYPE (sent in this or another field) — how XXE payloads read files
+_ENTITY_REF = re.compile(r"<[a-z][^<>]{0,200}>[^<]{0,2000}&([a-z_][\w.-]{0,40});", re.IGNORECASE)
+_XML_PREDEFINED = frozenset({"amp", "lt", "gt", "quot", "apos"})
+
+
+def _custom_entity(text: str) -> re.Match[str] | None:
+    if "&" not in text or "<" not in text:
+        return None
+    from html.entities import html5  # (loaded with ``html``, which decoding imports anyway)
+
+    for m in _ENTITY_REF.finditer(text):
+        name = m.group(1)
+        if name.lower() not in _XML_PREDEFINED and name + ";" not in html5:
+            return m
+    return None
+
+
 def detect_markup(text: str) -> Detection | None:
+    entity = _custom_entity(text)
+    if entity is not None:
+        return Detection("xxe", "FG-XXE-002", "", excerpt_of(text, entity.start(1) - 1, entity.end()), "high",
+                         "reference to an entity declared outside the value (XXE)")
     if not _HINT.search(text):
         return None
     if "$" in text or "jndi" in text.lower():
