@@ -73,12 +73,8 @@ def _custom_entity(text: str) -> re.Match[str] | None:
 
 
 def detect_markup(text: str) -> Detection | None:
-    entity = _custom_entity(text)
-    if entity is not None:
-        return Detection("xxe", "FG-XXE-002", "", excerpt_of(text, entity.start(1) - 1, entity.end()), "high",
-                         "reference to an entity declared outside the value (XXE)")
     if not _HINT.search(text):
-        return None
+        return _entity_detection(text)
     if "$" in text or "jndi" in text.lower():
         resolved = resolve_lookups(text) if "${" in text else text
         m = _JNDI.search(resolved) or _JNDI_URL.search(resolved)
@@ -98,7 +94,15 @@ def detect_markup(text: str) -> Detection | None:
             continue
         if m:
             return Detection(category, rule_id, "", excerpt_of(text, m.start(), m.end()), "high", message)
-    return None
+    return _entity_detection(text)
+
+
+def _entity_detection(text: str) -> Detection | None:
+    entity = _custom_entity(text)
+    if entity is None:
+        return None
+    return Detection("xxe", "FG-XXE-002", "", excerpt_of(text, entity.start(1) - 1, entity.end()), "high",
+                     "reference to an entity declared outside the value (XXE)")
 
 
 def _whole_filter(text: str) -> bool:
