@@ -70,6 +70,11 @@ def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
 
 def _needles_seq(items: Any, ignore_case: bool) -> frozenset[str] | None:
     """Needles of a sequence: any set of strings one of which every match contains."""
+    return _best(_candidate_sets(items, ignore_case))
+
+
+def _candidate_sets(items: Any, ignore_case: bool) -> list[frozenset[str]]:
+    """Every needle set found in a sequence; each one is necessary on its own."""
     candidates: list[frozenset[str]] = []
     run: set[str] = {""}
 
@@ -123,7 +128,7 @@ def _needles_seq(items: Any, ignore_case: bool) -> frozenset[str] | None:
             continue
         close_run()  # anything else (classes, repeats that may be empty, lookarounds) ends a run
     close_run()
-    return _best(candidates)
+    return candidates
 
 
 def _needles_branch(branches: Any, ignore_case: bool) -> frozenset[str] | None:
@@ -204,6 +209,13 @@ def needles_of(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Lower-case strings one of which occurs in every match of ``pattern`` (None: no such set)."""
     parsed = _p.parse(pattern, flags)
     return _needles_seq(list(parsed), bool(flags & re.IGNORECASE))
+
+
+def required_sets(pattern: str, flags: int = 0) -> list[frozenset[str]]:
+    """All the needle sets of ``pattern`` (each necessary for a match), most selective first."""
+    parsed = _p.parse(pattern, flags)
+    usable = [c for c in _candidate_sets(list(parsed), bool(flags & re.IGNORECASE)) if c and len(c) <= _MAX_SET]
+    return sorted(set(usable), key=lambda c: (-min(len(n) for n in c), len(c)))
 
 
 _TRIE_MIN = 3  # shorter needles are tested with ``in`` (one C call each); longer ones by the scan
@@ -317,7 +329,7 @@ class Prefiltered:
     """
 
     __slots__ = ("pattern", "flags", "branches", "always", "by_long", "long_needles", "by_short", "_whole",
-                 "_always_any")
+                 "_always_any", "requires")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
@@ -341,6 +353,9 @@ class Prefiltered:
                 groups.append((needles, [part]))
         compiled: list[re.Pattern[str]] = []
         always: list[int] = []
+        # the other needle sets of a guarded branch: each is necessary too, so a branch whose
+        # index needle is common ("on" of "[^a-z]on[a-z]+\s*=") also waits for its rarer ones ("=")
+        requires: dict[int, tuple[frozenset[str], ...]] = {}
         by_long: dict[str, list[int]] = {}
         by_short: dict[str, list[int]] = {}
         for index, (needles, members) in enumerate(groups):
@@ -350,6 +365,9 @@ class Prefiltered:
                 continue
             for needle in needles:
                 (by_long if len(needle) >= _TRIE_MIN else by_short).setdefault(needle, []).append(index)
+            others = tuple(c for c in required_sets(members[0], flags) if c != needles)
+            if others:
+                requires[index] = others
         _registry.update(by_long)
         _scanner[0] = None
         self.branches = tuple(compiled)
@@ -357,6 +375,7 @@ class Prefiltered:
         self.by_long = {n: tuple(ix) for n, ix in by_long.items()}
         self.long_needles = frozenset(by_long)
         self.by_short = tuple((n, tuple(ix)) for n, ix in by_short.items())
+        self.requires = requires
         # for ``matches`` only the existence of a match counts, so the unguarded branches can run as
         # one pattern whatever their order
         unguarded = [part for index in always for part in groups[index][1]]
@@ -373,6 +392,8 @@ class Prefiltered:
         for needle, indexes in self.by_short:
             if needle in low:
                 candidates.extend(indexes)
+        if self.requires:
+            candidates = [i for i in candidates if self._ready(i, low)]
         if not candidates:
             return None
         branches = self.branches
@@ -398,17 +419,28 @@ class Prefiltered:
             for index in self.always:
                 if branches[index].search(text):
                     return True
+        requires = self.requires
         if present:
             for needle in self.long_needles & present:
                 for index in self.by_long[needle]:
-                    if branches[index].search(text):
+                    if (index not in requires or self._ready(index, low)) and branches[index].search(text):
                         return True
         for needle, indexes in self.by_short:
             if needle in low:
                 for index in indexes:
-                    if branches[index].search(text):
+                    if (index not in requires or self._ready(index, low)) and branches[index].search(text):
                         return True
         return False
+
+    def _ready(self, index: int, low: str) -> bool:
+        """Whether every further needle set of branch ``index`` has a member in ``low``."""
+        for needles in self.requires.get(index, ()):
+            for needle in needles:
+                if needle in low:
+                    break
+            else:
+                return False
+        return True
 
     def full_search(self, text: str) -> re.Match[str] | None:
         """The combined pattern, unfiltered (for tests and equivalence checks)."""
