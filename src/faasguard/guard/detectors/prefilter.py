@@ -218,6 +218,17 @@ def required_sets(pattern: str, flags: int = 0) -> list[frozenset[str]]:
     return sorted(set(usable), key=lambda c: (-min(len(n) for n in c), len(c)))
 
 
+def _analyse(pattern: str, flags: int) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...]]:
+    """(``needles_of``, the other required sets) from one parse."""
+    parsed = _p.parse(pattern, flags)
+    candidates = _candidate_sets(list(parsed), bool(flags & re.IGNORECASE))
+    best = _best(candidates)
+    if best is None:
+        return None, ()
+    others = {c for c in candidates if c and len(c) <= _MAX_SET and c != best}
+    return best, tuple(sorted(others, key=lambda c: (-min(len(n) for n in c), len(c))))
+
+
 _TRIE_MIN = 3  # shorter needles are tested with ``in`` (one C call each); longer ones by the scan
 _registry: set[str] = set()
 _scanner: list[Any] = [None, {}]  # compiled needle scan, needle -> needles that are its prefixes
@@ -336,11 +347,12 @@ class Prefiltered:
         self.flags = flags
         self._whole: re.Pattern[str] | None = None  # compiled on demand (tests compare against it)
         groups: list[tuple[frozenset[str] | None, list[str]]] = []
+        further: dict[str, tuple[frozenset[str], ...]] = {}
         parts = split_branches(pattern)
         queue = list(parts)
         while queue:
             part = queue.pop(0)
-            needles = needles_of(part, flags)
+            needles, further[part] = _analyse(part, flags)
             if needles is None:
                 named = _named_parts(part)
                 if named is not None:
@@ -365,7 +377,7 @@ class Prefiltered:
                 continue
             for needle in needles:
                 (by_long if len(needle) >= _TRIE_MIN else by_short).setdefault(needle, []).append(index)
-            others = tuple(c for c in required_sets(members[0], flags) if c != needles)
+            others = further[members[0]]
             if others:
                 requires[index] = others
         _registry.update(by_long)
