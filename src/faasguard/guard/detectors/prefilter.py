@@ -333,10 +333,29 @@ def _named_parts(part: str) -> list[str] | None:
     return [part[:head_end] + sub + ")" for sub in subs] if len(subs) > 1 else None
 
 
+class _Deferred:
+    """A branch compiled on its first search (most guarded branches never run on ordinary
+    traffic, so compiling them all would only lengthen the Lambda cold start)."""
+
+    __slots__ = ("source", "flags", "slots", "index")
+
+    def __init__(self, source: str, flags: int, slots: list[Any], index: int) -> None:
+        self.source = source
+        self.flags = flags
+        self.slots = slots
+        self.index = index
+
+    def search(self, text: str, *args: int) -> re.Match[str] | None:
+        compiled = re.compile(self.source, self.flags)
+        self.slots[self.index] = compiled  # later searches go to the compiled pattern directly
+        return compiled.search(text, *args)
+
+
 class Prefiltered:
     """A pattern split into top-level branches, each guarded by its needles.
 
-    Adjacent branches without needles are kept together as one compiled pattern.
+    Adjacent branches without needles are kept together as one compiled pattern; guarded
+    branches are compiled when their needles first turn up.
     """
 
     __slots__ = ("pattern", "flags", "branches", "always", "by_long", "long_needles", "by_short", "_whole",
@@ -363,7 +382,7 @@ class Prefiltered:
                 groups[-1][1].append(part)
             else:
                 groups.append((needles, [part]))
-        compiled: list[re.Pattern[str]] = []
+        compiled: list[Any] = []  # re.Pattern, or _Deferred until first used
         always: list[int] = []
         # the other needle sets of a guarded branch: each is necessary too, so a branch whose
         # index needle is common ("on" of "[^a-z]on[a-z]+\s*=") also waits for its rarer ones ("=")
@@ -371,7 +390,8 @@ class Prefiltered:
         by_long: dict[str, list[int]] = {}
         by_short: dict[str, list[int]] = {}
         for index, (needles, members) in enumerate(groups):
-            compiled.append(re.compile("|".join(members), flags))
+            source = "|".join(members)
+            compiled.append(re.compile(source, flags) if needles is None else _Deferred(source, flags, compiled, index))
             if needles is None:
                 always.append(index)
                 continue
@@ -382,7 +402,7 @@ class Prefiltered:
                 requires[index] = others
         _registry.update(by_long)
         _scanner[0] = None
-        self.branches = tuple(compiled)
+        self.branches = compiled
         self.always = tuple(always)
         self.by_long = {n: tuple(ix) for n, ix in by_long.items()}
         self.long_needles = frozenset(by_long)
