@@ -430,10 +430,11 @@ class Prefiltered:
             return None
         branches = self.branches
         if len(candidates) == 1:
-            return branches[candidates[0]].search(text)
+            only: re.Match[str] | None = branches[candidates[0]].search(text)
+            return only
         best: re.Match[str] | None = None
         for index in sorted(set(candidates)):
-            m = branches[index].search(text)
+            m: re.Match[str] | None = branches[index].search(text)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
                 if best.start() == 0:
